@@ -1,0 +1,1 @@
+//! Thin wasm-bindgen binding (being written).

@@ -1,0 +1,1 @@
+//! Make Backup Planner core (being written).
