@@ -1,0 +1,117 @@
+/**
+ * make-backup-planner — the planner core: decides every HTTP request of a Make.com → GitHub backup and
+ * performs none of them. It is Rust compiled to WebAssembly, inlined in this package, and loads
+ * synchronously with `require`. This module touches no file system, network, clock or host globals;
+ * the loop that performs requests is in `make-backup-planner/driver`, an HTTP transport in
+ * `make-backup-planner/transport-fetch`. Shapes of every value: src/protocol.md in the repository.
+ */
+import * as wasm from "./wasm/make_backup_planner_wasm";
+import type { Action, BackupConfig, Reply } from "./wasm/make_backup_planner_wasm";
+
+export type { Action, BackupConfig, Reply, Summary } from "./wasm/make_backup_planner_wasm";
+
+/** `{ type: "request" }`: perform `request`, then pass the reply to {@link Engine.handle}. */
+export type RequestAction = Extract<Action, { type: "request" }>;
+/** `{ type: "wait" }`: sleep `seconds`, then poll again. */
+export type WaitAction = Extract<Action, { type: "wait" }>;
+/** `{ type: "done" }`: the run is over; `summary` and `report` describe it. */
+export type DoneAction = Extract<Action, { type: "done" }>;
+/** An HTTP request the engine wants performed (it never carries credentials). */
+export type PlannedRequest = RequestAction["request"];
+
+/** An error raised by the planner core; branch on `code` (stable), show `message` (actionable). */
+export class CoreError extends Error {
+  /** Stable kebab-case code, e.g. `invalid-config`, `invalid-input`, `unexpected-reply`, `internal`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "CoreError";
+    this.code = code;
+  }
+}
+
+/** Turns whatever the wasm threw into a CoreError, keeping its message and code. */
+function toCoreError(error: unknown): CoreError {
+  if (error instanceof CoreError) return error;
+  if (error instanceof Error) {
+    const code: unknown = (error as Error & { code?: unknown }).code;
+    if (typeof code === "string") return new CoreError(code, error.message);
+    if (error.name === "RuntimeError") {
+      // A Rust panic aborts inside wasm ("unreachable"); the core is written not to panic, so this is a bug.
+      return new CoreError(
+        "internal",
+        `the planner core crashed (${error.message}); this is a bug: please report it with the config and replies that led to it, and start a new Engine`,
+        { cause: error },
+      );
+    }
+    return new CoreError("internal", error.message, { cause: error });
+  }
+  return new CoreError("internal", String(error));
+}
+
+function callCore<T>(operation: () => T): T {
+  try {
+    return operation();
+  } catch (error) {
+    throw toCoreError(error);
+  }
+}
+
+/**
+ * One backup run as a state machine. Loop: `poll(now)` → for `request` perform it and `handle(now, reply)`,
+ * for `wait` sleep `seconds`, for `done` stop. `now` is always an RFC 3339 UTC timestamp from the host's clock.
+ * Every method throws {@link CoreError}.
+ */
+export class Engine {
+  readonly #engine: wasm.Engine;
+
+  private constructor(engine: wasm.Engine) {
+    this.#engine = engine;
+  }
+
+  /** Validates `config` and starts a run. `seed` (default 0) drives retry jitter: equal inputs, equal runs. */
+  static start(config: BackupConfig, now: string, seed?: number): Engine {
+    return new Engine(callCore(() => wasm.Engine.start(config, now, seed)));
+  }
+
+  /** Restores an engine saved with {@link Engine.toJSON}. */
+  static fromJSON(text: string): Engine {
+    return new Engine(callCore(() => wasm.Engine.fromJSON(text)));
+  }
+
+  /** The next action. While a request is outstanding it returns that same request (same `id`) again. */
+  poll(now: string): Action {
+    return callCore(() => this.#engine.poll(now));
+  }
+
+  /** Feeds the reply to the outstanding request: `{requestId, status, headers, body}` or `{requestId, failure}`. */
+  handle(now: string, reply: Reply): void {
+    callCore(() => this.#engine.handle(now, reply));
+  }
+
+  /** The whole engine state as JSON text (to resume later, even on another machine, with {@link Engine.fromJSON}). */
+  toJSON(): string {
+    return callCore(() => this.#engine.toJSON());
+  }
+
+  /** Releases the wasm memory now instead of at garbage collection. The engine is unusable afterwards. */
+  free(): void {
+    this.#engine.free();
+  }
+}
+
+/** Version of the planner core compiled into this package. */
+export function version(): string {
+  return callCore(() => wasm.version());
+}
+
+/** Canonical JSON text of any JSON text: the exact bytes the backup writes to the repository. */
+export function canonicalJson(text: string): string {
+  return callCore(() => wasm.canonicalJson(text));
+}
+
+/** Git blob SHA-1 (40 hex digits) of the UTF-8 bytes of `text`, as git and GitHub report it for a file. */
+export function gitBlobSha(text: string): string {
+  return callCore(() => wasm.gitBlobSha(text));
+}
