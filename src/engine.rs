@@ -709,7 +709,7 @@ impl Engine {
                 Err(e) => self.github_invalid(request, reply, e),
             },
             Phase::ReadState { .. } | Phase::ConflictState { .. } => {
-                let parsed = github::parse_blob_text(body).map_err(|e| crate::state::StateProblem::Corrupt(e)).and_then(|t| BackupState::parse(&t));
+                let parsed = github::parse_blob_text(body).map_err(crate::state::StateProblem::Corrupt).and_then(|t| BackupState::parse(&t));
                 let conflict = matches!(self.phase, Phase::ConflictState { .. });
                 match (parsed, conflict) {
                     (Ok(state), false) => {

@@ -19,7 +19,7 @@ pub const STATE_PATH: &str = ".backup-state.json";
 pub const STATE_VERSION: u64 = 1;
 
 /// The whole state file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupState {
     /// Schema version (1). A file without it is read as the PRD's unversioned schema.
@@ -38,6 +38,12 @@ pub struct BackupState {
 
 fn current_version() -> u64 {
     STATE_VERSION
+}
+
+impl Default for BackupState {
+    fn default() -> Self {
+        Self { version: STATE_VERSION, last_run: None, scenarios: BTreeMap::new(), extra: Map::new() }
+    }
 }
 
 /// What the state remembers of one scenario.
