@@ -1,6 +1,6 @@
 //! Test harness: in-memory Make and GitHub fakes with a virtual clock, and a loop that drives the
 //! engine the way a host does. Deterministic: no sockets, no sleeps, no real time.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(dead_code, unreachable_pub, missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::{BTreeMap, HashMap};
 
