@@ -331,7 +331,7 @@ impl FakeGithub {
                 }
                 _ => (404, r#"{"message":"Branch not found","documentation_url":"https://docs.github.com/rest","status":"404"}"#.to_owned()),
             },
-            ("GET", p) if p.starts_with("/git/ref/heads/") => match &self.head {
+            ("GET", p) if p == format!("/git/ref/heads/{}", self.branch) => match &self.head {
                 Some(head) if self.branch_exists => (200, json!({"ref": format!("refs/heads/{}", self.branch), "object": {"type": "commit", "sha": head}}).to_string()),
                 _ => not_found(),
             },
