@@ -1,0 +1,84 @@
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { continueRun, startRun } from './actions/loop';
+import { runBackup } from './actions/runBackup';
+import { STAGE_OPERATIONS, stageProperties, runStage } from './actions/stages';
+import { continueRunProperties, operationProperty, runSettingsProperties } from './description';
+import { errorItemJson, toNodeOperationError } from './errors';
+
+export class MakeBackupPlanner implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Make Backup Planner',
+		name: 'makeBackupPlanner',
+		icon: { light: 'file:makeBackupPlanner.svg', dark: 'file:makeBackupPlanner.dark.svg' },
+		group: ['transform'],
+		version: [1],
+		subtitle: '={{ $parameter["operation"] }}',
+		description:
+			'Plans incremental backups of Make.com scenarios into a GitHub repository (the HTTP Request nodes perform the requests it plans)',
+		defaults: {
+			name: 'Make Backup Planner',
+		},
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [
+			{
+				name: 'makeApi',
+				required: true,
+				displayOptions: { show: { operation: ['runBackup'] } },
+			},
+			{
+				name: 'makeBackupGithubApi',
+				required: true,
+				displayOptions: { show: { operation: ['runBackup'] } },
+			},
+		],
+		properties: [
+			operationProperty,
+			...runSettingsProperties,
+			...continueRunProperties,
+			...stageProperties,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const returnData: INodeExecutionData[] = [];
+
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const operation = this.getNodeParameter('operation', itemIndex) as string;
+			try {
+				let json: INodeExecutionData['json'];
+				if (operation === 'startRun') {
+					json = (await startRun.call(this, itemIndex)).json;
+				} else if (operation === 'continueRun') {
+					json = (await continueRun.call(this, itemIndex, items[itemIndex])).json;
+				} else if (operation === 'runBackup') {
+					json = (await runBackup.call(this, itemIndex)).json;
+				} else if (STAGE_OPERATIONS.includes(operation)) {
+					json = await runStage.call(this, operation, itemIndex, items[itemIndex]);
+				} else {
+					throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`, {
+						itemIndex,
+					});
+				}
+				returnData.push({ json, pairedItem: { item: itemIndex } });
+			} catch (error) {
+				if (this.continueOnFail()) {
+					returnData.push({ json: errorItemJson(error), pairedItem: { item: itemIndex } });
+					continue;
+				}
+				throw toNodeOperationError(this.getNode(), error, itemIndex);
+			}
+		}
+
+		return [returnData];
+	}
+}
