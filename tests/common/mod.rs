@@ -453,6 +453,8 @@ pub struct World {
 }
 
 pub struct RunResult {
+    /// When each request was sent (virtual ms), parallel to `requests`.
+    pub sent_at: Vec<i64>,
     pub summary: Summary,
     pub report: String,
     pub requests: Vec<Request>,
@@ -488,6 +490,7 @@ impl World {
     pub fn run_with(&mut self, config: Config, seed: u64) -> RunResult {
         self.requests.clear();
         self.waits.clear();
+        let mut sent_at = Vec::new();
         let mut engine = Engine::start(config, &iso(self.now), seed).expect("start");
         for _ in 0..100_000 {
             if self.park_every_step {
@@ -501,6 +504,7 @@ impl World {
                         Action::Request { request: again } => assert_eq!(again, request),
                         other => panic!("poll changed its answer: {other:?}"),
                     }
+                    sent_at.push(self.now);
                     self.now += 50;
                     let reply = self.perform(&request);
                     self.requests.push(request);
@@ -513,7 +517,7 @@ impl World {
                 }
                 Action::Done { summary, report } => {
                     self.now += 60_000;
-                    return RunResult { summary: *summary, report, requests: self.requests.clone(), waits: self.waits.clone() };
+                    return RunResult { sent_at, summary: *summary, report, requests: self.requests.clone(), waits: self.waits.clone() };
                 }
             }
         }

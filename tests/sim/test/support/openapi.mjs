@@ -1,7 +1,9 @@
 // Validate a response against GitHub's official OpenAPI description (@octokit/openapi,
 // generated/api.github.com.json): find the operation by operationId, take the schema of the
 // response for that status (following $refs into components), and validate with Ajv.
-// OpenAPI 3.0 `nullable` is turned into JSON Schema (type null) first.
+// OpenAPI 3.0 `nullable` is turned into JSON Schema (type null) first, and `oneOf` is read as
+// `anyOf`: GitHub's error unions overlap (a plain {message, documentation_url} matches both
+// basic-error and repository-rule-violation-error), so "exactly one" can never hold for them.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,7 +23,7 @@ function toJsonSchema(node) {
   for (const [key, value] of Object.entries(node)) {
     // Documentation-only keys; `discriminator` needs Ajv's special mode and adds nothing oneOf lacks.
     if (key === 'example' || key === 'examples' || key === 'discriminator' || key === 'nullable' || key.startsWith('x-')) continue;
-    out[key] = toJsonSchema(value);
+    out[key === 'oneOf' ? 'anyOf' : key] = toJsonSchema(value);
   }
   if (node.nullable === true) {
     if (typeof out.type === 'string') {
