@@ -1,9 +1,10 @@
 //! Canonical JSON: the exact bytes written to the backup repository.
 //!
 //! Object keys sorted recursively (by UTF-8 bytes), arrays kept in order, 2-space indent, `": "`
-//! after keys, a trailing newline, UTF-8 without escaping non-ASCII. Numbers are written exactly as
-//! they were received (serde_json's `arbitrary_precision`), so a big id such as
-//! `12345678901234567890` or a decimal such as `1.10` survives unchanged.
+//! after keys, a trailing newline, UTF-8 without escaping non-ASCII. Numbers keep every digit they were
+//! received with (serde_json's `arbitrary_precision`), so a big id such as `12345678901234567890` or a
+//! decimal such as `1.10` survives unchanged; the one normalization is that an exponent is written
+//! with its sign (`1e5` → `1e+5`). Control characters are escaped as JSON requires (`\u0001`).
 
 use serde_json::Value;
 
@@ -42,7 +43,7 @@ mod tests {
         let out = canonical_json(r#"{"big":12345678901234567890,"dec":1.10,"exp":1e5}"#);
         assert_eq!(
             out,
-            Ok("{\n  \"big\": 12345678901234567890,\n  \"dec\": 1.10,\n  \"exp\": 1e5\n}\n".to_owned())
+            Ok("{\n  \"big\": 12345678901234567890,\n  \"dec\": 1.10,\n  \"exp\": 1e+5\n}\n".to_owned())
         );
     }
 

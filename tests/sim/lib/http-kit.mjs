@@ -11,8 +11,8 @@ import http from 'node:http';
 /**
  * A fault rule, as given to `inject(rule)`:
  *   method?   'GET' | 'POST' | …          (case-insensitive; any method when omitted)
- *   path?     RegExp | string             (tested against the raw request target, query included;
- *                                          a string matches as a substring)
+ *   path?     RegExp | string             (tested against the request target, query included, as sent
+ *                                          and percent-decoded; a string matches as a substring)
  *   times?    number (default 1; Infinity allowed)
  *   status?   number                      (the injected status; omitted = the real reply)
  *   body?     object | string | (real) => object|string   (object → JSON; string → verbatim)
@@ -47,14 +47,27 @@ export function normalizeRule(rule, allowedActions) {
   };
 }
 
+function safeDecode(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function ruleMatches(rule, method, target) {
   if (rule.method && rule.method !== method) return false;
   if (rule.path === undefined) return true;
+  // Clients differ in what they percent-encode (octokit sends contents paths as a%2Fb), so a
+  // rule matches the target as sent or percent-decoded.
+  const forms = [target, safeDecode(target)];
   if (rule.path instanceof RegExp) {
-    rule.path.lastIndex = 0; // a /g or /y RegExp keeps state between tests otherwise
-    return rule.path.test(target);
+    return forms.some((form) => {
+      rule.path.lastIndex = 0; // a /g or /y RegExp keeps state between tests otherwise
+      return rule.path.test(form);
+    });
   }
-  return target.includes(rule.path);
+  return forms.some((form) => form.includes(rule.path));
 }
 
 /** Query string → plain object; repeated keys become arrays; keys and values percent-decoded. */
