@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // @ts-check
 // Builds pkg-js/dist from the Rust core:
-//   toolchain → cargo → bindgen → wasm-opt → inline → tsc → assemble → scan → smoke → size
+//   toolchain → cargo → bindgen → types → wasm-opt → inline → tsc → assemble → scan → smoke → size
 // `node scripts/build.mjs` runs every step; `--step NAME` (repeatable) runs only the named steps,
 // e.g. `--step tsc --step assemble --step scan` after editing only TypeScript.
 import { spawnSync } from "node:child_process";
@@ -113,6 +113,39 @@ const steps = {
     if (!existsSync(input)) fail(`${input} does not exist; run the cargo step first`);
     rmSync(BINDGEN_DIR, { recursive: true, force: true });
     run("wasm-bindgen", ["--target", "nodejs", "--out-dir", BINDGEN_DIR, "--out-name", WASM_NAME, input]);
+  },
+
+  /**
+   * Makes the tsify declarations describe what the binding really returns. The binding serializes with
+   * serde-wasm-bindgen's json_compatible serializer (plain objects and `null`, never `Map` or `undefined`),
+   * but tsify, unless a type carries `#[tsify(hashmap_as_object, missing_as_null)]`, declares maps as
+   * `Map<K, V>` and `Option<T>` as `T | undefined`. Once every core type carries those attributes this
+   * step finds nothing to change. It also names the core's `Config` `BackupConfig` (the public name, which
+   * does not clash with other libraries' `Config`) if the core did not rename it with `#[tsify(rename)]`.
+   */
+  types() {
+    const file = path.join(BINDGEN_DIR, GLUE_DTS);
+    const original = readFileSync(file, "utf8");
+    let maps = 0;
+    let options = 0;
+    const lines = original.split("\n").map((line) => {
+      if (/^\s*(\/\*|\*|\/\/)/.test(line)) return line; // doc comments stay as written
+      return line
+        .replace(/\bMap<([^<>]+)>/g, (_match, /** @type {string} */ keyAndValue) => {
+          maps += 1;
+          return `Record<${keyAndValue}>`;
+        })
+        .replace(/ \| undefined\b/g, () => {
+          options += 1;
+          return " | null";
+        });
+    });
+    let text = lines.join("\n");
+    const renameConfig = /^export interface Config \{/m.test(text) && !/^export interface BackupConfig \{/m.test(text);
+    if (renameConfig) text = text.replace(/\bConfig\b(?=[ ;,>)\[\]{|])/g, "BackupConfig");
+    if (!/^export interface BackupConfig \{/m.test(text)) fail(`${file} declares no BackupConfig interface; check the core's Config tsify derive`);
+    writeFileSync(file, text);
+    console.log(`declarations: ${maps} Map → Record, ${options} "| undefined" → "| null"${renameConfig ? ", Config → BackupConfig" : ""}`);
   },
 
   /** Shrinks the wasm ~25 % with binaryen from npm (pinned devDependency, never a system wasm-opt). */
