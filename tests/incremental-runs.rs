@@ -1,5 +1,5 @@
 //! PRD test scenarios 2 and 3: no change → no writes; one change → exactly one scenario commit.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 mod common;
 
 use common::*;

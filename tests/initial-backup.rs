@@ -1,5 +1,5 @@
 //! PRD test scenario 1: the first run backs up every scenario, one commit each, then the state.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 mod common;
 
 use common::*;
@@ -70,7 +70,7 @@ fn files_are_canonical_and_carry_no_volatile_fields() {
     assert_eq!(state["version"], 1);
     assert_eq!(state["lastRun"], "2026-11-23T02:00:00.000Z");
     let log = world.github.log();
-    for (id, _) in &world.make.scenarios {
+    for id in world.make.scenarios.keys() {
         let entry = &state["scenarios"][id.to_string()];
         assert_eq!(entry["backupCount"], 1);
         assert_eq!(entry["lastEdit"], "2026-10-01T10:00:00.000Z");

@@ -1,5 +1,5 @@
 //! The repository side: empty repository bootstrap, moved branch (another writer), lost or corrupt state.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 mod common;
 
 use common::*;
