@@ -1,0 +1,334 @@
+// The Make simulator: @makehq/sdk against it, pagination, errors, rate limit, volatile
+// fields, exact blueprint text, control API and faults.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { Make } from '@makehq/sdk';
+
+import { startMakeSim } from '../make-sim.mjs';
+import { BIG_NUMBER_SCENARIO_ID, LARGE_SCENARIO_ID, sampleOrg } from '../sample-org.mjs';
+import { makeCall } from './support/http.mjs';
+
+const ORG = 4101;
+const listPath = (params) => `/scenarios?${params}`;
+
+/** The SDK pointed at the simulator: zone = host:port, protocol http (the SDK's own switch for local testing). */
+function sdkFor(make, token = 'make-test-token') {
+  const sdk = new Make(token, `127.0.0.1:${make.port}`);
+  sdk.protocol = 'http';
+  return sdk;
+}
+
+describe('Make simulator through @makehq/sdk', () => {
+  let make;
+  before(async () => {
+    make = await startMakeSim();
+  });
+  after(() => make?.close());
+
+  test('lists every scenario page by page (offset until a short page) and reads blueprints', async () => {
+    const sdk = sdkFor(make);
+    const all = [];
+    const limit = 20;
+    for (let offset = 0; ; offset += limit) {
+      const page = await sdk.scenarios.listInOrganization(ORG, { pg: { offset, limit, sortBy: 'id', sortDir: 'asc' } });
+      all.push(...page);
+      if (page.length < limit) break;
+    }
+    const org = sampleOrg();
+    assert.equal(all.length, org.scenarios.length);
+    assert.deepEqual(all.map((s) => s.id), org.scenarios.map((s) => s.id).sort((a, b) => a - b));
+    assert.equal(new Set(all.map((s) => s.id)).size, all.length, 'no id twice');
+
+    const team = await sdk.scenarios.list(51, { pg: { limit: 500 } });
+    assert.ok(team.length > 0 && team.every((s) => s.teamId === 51));
+
+    const blueprint = await sdk.blueprints.get(all[0].id);
+    assert.equal(blueprint.name, all[0].name);
+    assert.ok(Array.isArray(blueprint.flow));
+    assert.deepEqual(blueprint.scheduling, all[0].scheduling);
+    const one = await sdk.scenarios.get(all[0].id);
+    assert.equal(one.id, all[0].id);
+  });
+
+  test('the SDK sees 401 for a wrong token and 404 for an unknown scenario', async () => {
+    await assert.rejects(sdkFor(make, 'wrong-token').scenarios.list(51), (err) => err.statusCode === 401 && err.message === 'Invalid credentials.');
+    await assert.rejects(sdkFor(make).blueprints.get(1), (err) => err.statusCode === 404 && err.message === 'Scenario not found.');
+  });
+});
+
+describe('Make simulator HTTP contract', () => {
+  let make;
+  before(async () => {
+    make = await startMakeSim();
+  });
+  after(() => make?.close());
+
+  test('make.url is the API base; replies are JSON', async () => {
+    assert.match(make.url, /^http:\/\/127\.0\.0\.1:\d+\/api\/v2$/);
+    const reply = await makeCall(make, listPath('teamId=51'));
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.get('content-type'), 'application/json; charset=utf-8');
+  });
+
+  test('exactly one of teamId / organizationId', async () => {
+    const both = await makeCall(make, listPath('teamId=51&organizationId=4101'));
+    assert.equal(both.status, 400);
+    assert.deepEqual(both.json, { detail: 'teamId and organizationId cannot be used together', message: 'Bad request', code: 'SC400' });
+    const neither = await makeCall(make, listPath('pg%5Blimit%5D=10'));
+    assert.equal(neither.status, 400);
+    assert.equal(neither.json.detail, 'Missing required parameter teamId or organizationId');
+  });
+
+  test('percent-encoded pg[…] params: pg echoed without a total, default sort desc, short last page', async () => {
+    const first = await makeCall(make, listPath('organizationId=4101&pg%5Boffset%5D=0&pg%5Blimit%5D=50&pg%5BsortBy%5D=id&pg%5BsortDir%5D=asc'));
+    assert.equal(first.status, 200);
+    assert.deepEqual(first.json.pg, { sortBy: 'id', sortDir: 'asc', offset: 0, limit: 50 });
+    assert.equal(first.json.scenarios.length, 50);
+    assert.ok(!('total' in first.json.pg));
+    const second = await makeCall(make, listPath('organizationId=4101&pg%5Boffset%5D=50&pg%5Blimit%5D=50&pg%5BsortBy%5D=id&pg%5BsortDir%5D=asc'));
+    assert.equal(second.json.scenarios.length, 14, 'short page ends the listing');
+    assert.ok(second.json.scenarios[0].id > first.json.scenarios.at(-1).id);
+    const beyond = await makeCall(make, listPath('organizationId=4101&pg%5Boffset%5D=64&pg%5Blimit%5D=50'));
+    assert.deepEqual(beyond.json.scenarios, []);
+
+    const defaults = await makeCall(make, listPath('organizationId=4101'));
+    assert.deepEqual(defaults.json.pg, { sortBy: 'proprietal', sortDir: 'desc', offset: 0, limit: 500 });
+    const ids = defaults.json.scenarios.map((s) => s.id);
+    assert.deepEqual(ids, [...ids].sort((a, b) => b - a));
+
+    const byName = await makeCall(make, listPath('teamId=52&pg%5BsortBy%5D=name&pg%5BsortDir%5D=asc'));
+    const names = byName.json.scenarios.map((s) => s.name);
+    assert.deepEqual(names, [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    const byEdit = await makeCall(make, listPath('teamId=51&pg%5BsortBy%5D=lastEdit'));
+    const edits = byEdit.json.scenarios.map((s) => s.lastEdit);
+    assert.deepEqual(edits, [...edits].sort().reverse());
+
+    assert.equal((await makeCall(make, listPath('teamId=51&pg%5BsortDir%5D=up'))).status, 400);
+    assert.equal((await makeCall(make, listPath('teamId=abc'))).status, 400);
+    assert.equal((await makeCall(make, listPath('teamId=99'))).status, 403);
+  });
+
+  test('scenario objects carry every make-api.md §2.4 field', async () => {
+    const reply = await makeCall(make, listPath('teamId=51&pg%5Blimit%5D=1'));
+    const scenario = reply.json.scenarios[0];
+    const fields = ['id', 'name', 'teamId', 'hookId', 'deviceId', 'deviceScope', 'concept', 'description', 'folderId', 'isinvalid', 'islinked', 'isActive', 'islocked', 'isPaused', 'usedPackages', 'lastEdit', 'scheduling', 'iswaiting', 'dlqCount', 'createdByUser', 'updatedByUser', 'nextExec', 'created', 'scenarioVersion', 'moduleSequenceId', 'operations', 'transfer', 'customProperties'];
+    assert.deepEqual(Object.keys(scenario).sort(), [...fields].sort());
+    assert.match(scenario.lastEdit, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const cols = await makeCall(make, listPath('teamId=51&pg%5Blimit%5D=1&cols%5B%5D=name&cols%5B%5D=lastEdit'));
+    assert.deepEqual(Object.keys(cols.json.scenarios[0]), ['id', 'name', 'lastEdit']);
+  });
+
+  test('volatile fields change between calls; the rest stays put', async () => {
+    const read = async () => (await makeCall(make, listPath('organizationId=4101&pg%5BsortBy%5D=id'))).json.scenarios;
+    const a = await read();
+    const b = await read();
+    const strip = (s) => {
+      const { nextExec, dlqCount, iswaiting, operations, transfer, ...stable } = s;
+      void nextExec, dlqCount, iswaiting, operations, transfer;
+      return stable;
+    };
+    assert.deepEqual(a.map(strip), b.map(strip));
+    const running = a.filter((s) => s.isActive && !s.isPaused);
+    assert.ok(running.length > 10);
+    const changed = running.filter((s, i) => {
+      const other = b.find((x) => x.id === s.id);
+      return other.operations !== s.operations && other.transfer !== s.transfer;
+    });
+    assert.equal(changed.length, running.length, 'operations and transfer grow for every running scenario');
+    assert.ok(a.some((s) => s.nextExec && b.find((x) => x.id === s.id).nextExec !== s.nextExec));
+  });
+
+  test('GET /scenarios/{id} wraps in "scenario"; the blueprint reply is the wrapped, exact text', async () => {
+    const single = await makeCall(make, `/scenarios/${BIG_NUMBER_SCENARIO_ID}`);
+    assert.equal(single.json.scenario.id, BIG_NUMBER_SCENARIO_ID);
+    const blueprint = await makeCall(make, `/scenarios/${BIG_NUMBER_SCENARIO_ID}/blueprint?draft=false`);
+    assert.equal(blueprint.status, 200);
+    assert.equal(blueprint.text, sampleOrg().blueprints[BIG_NUMBER_SCENARIO_ID].text, 'byte-identical to the stored text');
+    assert.match(blueprint.text, /"bigId":12345678901234567890[,}]/);
+    assert.match(blueprint.text, /"discountRate":1\.10[,}]/);
+    assert.equal(blueprint.json.code, 'OK');
+    assert.deepEqual(Object.keys(blueprint.json.response), ['blueprint', 'scheduling', 'idSequence', 'created', 'last_edit', 'metadata']);
+    assert.deepEqual(Object.keys(blueprint.json.response.metadata), ['input_spec', 'output_spec']);
+    assert.equal(blueprint.json.response.last_edit, single.json.scenario.lastEdit);
+
+    const large = await makeCall(make, `/scenarios/${LARGE_SCENARIO_ID}/blueprint`);
+    assert.ok(Buffer.byteLength(large.text) >= 1024 * 1024);
+
+    const missing = await makeCall(make, '/scenarios/1/blueprint');
+    assert.equal(missing.status, 404);
+    assert.deepEqual(missing.json, { detail: 'Scenario not found.', message: 'Not Found', code: 'SC404' });
+  });
+
+  test('401 for a missing or wrong token (Token and Bearer schemes accepted)', async () => {
+    const none = await makeCall(make, listPath('teamId=51'), { token: null });
+    assert.equal(none.status, 401);
+    assert.deepEqual(none.json, { detail: 'Invalid credentials.', message: 'Unauthorized', code: 'SC401' });
+    assert.equal((await makeCall(make, listPath('teamId=51'), { token: 'nope' })).status, 401);
+    const bearer = await makeCall(make, listPath('teamId=51'), { token: null, headers: { authorization: 'Bearer make-test-token' } });
+    assert.equal(bearer.status, 200);
+  });
+
+  test('log entries: method, decoded query, status, service', async () => {
+    make.resetLog();
+    await makeCall(make, listPath('teamId=51&pg%5Boffset%5D=0&pg%5Blimit%5D=5'));
+    assert.equal(make.log.length, 1);
+    const { at, ...entry } = make.log[0];
+    assert.deepEqual(entry, { method: 'GET', path: '/api/v2/scenarios', query: { teamId: '51', 'pg[offset]': '0', 'pg[limit]': '5' }, status: 200, service: 'make' });
+    assert.match(at, /Z$/);
+  });
+});
+
+describe('Make simulator rate limit', () => {
+  test('429 once requestsPerMinute are used within a sliding 60 s window', async () => {
+    let now = Date.UTC(2026, 10, 23, 2, 0, 0);
+    const make = await startMakeSim({ requestsPerMinute: 3, clock: () => now });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i += 1) {
+        statuses.push((await makeCall(make, listPath('teamId=51&pg%5Blimit%5D=1'))).status);
+        now += 1000;
+      }
+      assert.deepEqual(statuses, [200, 200, 200, 429]);
+      const limited = await makeCall(make, listPath('teamId=51'));
+      assert.equal(limited.json.code, 'SC429');
+      assert.equal(limited.headers.get('retry-after'), null, 'Make documents no Retry-After');
+      now = Date.UTC(2026, 10, 23, 2, 1, 0) + 1; // the first request left the window
+      assert.equal((await makeCall(make, listPath('teamId=51'))).status, 200);
+      assert.equal((await makeCall(make, listPath('teamId=51'))).status, 429);
+    } finally {
+      await make.close();
+    }
+  });
+});
+
+describe('Make simulator control API', () => {
+  let make;
+  let now = Date.UTC(2026, 10, 23, 2, 0, 0);
+  before(async () => {
+    make = await startMakeSim({ clock: () => now });
+  });
+  after(() => make?.close());
+
+  test('editScenario: a blueprint change bumps lastEdit and shows in the reply text', async () => {
+    const id = 418401;
+    const before = (await makeCall(make, `/scenarios/${id}`)).json.scenario;
+    now += 60_000;
+    const edited = make.editScenario(id, { name: 'Invoice intake → Xero (v2)' }, { blueprint: { name: 'Invoice intake → Xero (v2)', flow: [{ id: 1, module: 'gateway:CustomWebHook', version: 1, parameters: { hook: 1916801 }, mapper: {} }], metadata: { version: 1 } } });
+    assert.equal(edited.lastEdit, new Date(now).toISOString());
+    assert.equal(edited.scenarioVersion, before.scenarioVersion + 1);
+    const reply = await makeCall(make, `/scenarios/${id}/blueprint`);
+    assert.equal(reply.json.response.blueprint.name, 'Invoice intake → Xero (v2)');
+    assert.equal(reply.json.response.last_edit, edited.lastEdit);
+    const versions = await makeCall(make, `/scenarios/${id}/blueprints`);
+    assert.equal(versions.json.scenariosBlueprints[0].version, edited.scenarioVersion);
+    const old = await makeCall(make, `/scenarios/${id}/blueprint?blueprintId=${before.scenarioVersion}`);
+    assert.equal(old.json.response.blueprint.name, 'Invoice intake → Xero');
+  });
+
+  test('editScenario with touchLastEdit:false models a metadata-only change', async () => {
+    const id = 418402;
+    const before = (await makeCall(make, `/scenarios/${id}`)).json.scenario;
+    const blueprintBefore = make.blueprintReplyText(id);
+    make.editScenario(id, { name: 'Renamed', isActive: !before.isActive, folderId: 303 }, { touchLastEdit: false });
+    const after = (await makeCall(make, `/scenarios/${id}`)).json.scenario;
+    assert.equal(after.lastEdit, before.lastEdit);
+    assert.deepEqual([after.name, after.isActive, after.islinked, after.folderId], ['Renamed', !before.isActive, !before.isActive, 303]);
+    assert.equal(make.blueprintReplyText(id), blueprintBefore);
+  });
+
+  test('addScenario and deleteScenario change the listing', async () => {
+    const added = make.addScenario({ name: 'Fresh one ✨', teamId: 52 });
+    const team = await makeCall(make, listPath('teamId=52'));
+    assert.ok(team.json.scenarios.some((s) => s.id === added.id && s.name === 'Fresh one ✨'));
+    assert.equal((await makeCall(make, `/scenarios/${added.id}/blueprint`)).status, 200);
+    assert.equal(make.deleteScenario(added.id), true);
+    assert.equal((await makeCall(make, `/scenarios/${added.id}/blueprint`)).status, 404);
+  });
+
+  test('restore: POST /scenarios?confirmed=true with blueprint and scheduling as JSON strings, then PATCH', async () => {
+    const blueprint = { name: 'Restored ✓', flow: [{ id: 1, module: 'newapp:DoThing', version: 1, parameters: {}, mapper: {} }], metadata: { version: 1 } };
+    const body = { blueprint: JSON.stringify(blueprint), teamId: 51, scheduling: JSON.stringify({ type: 'indefinitely', interval: 900 }), folderId: 301 };
+    const unconfirmed = await makeCall(make, '/scenarios', { method: 'POST', body });
+    assert.equal(unconfirmed.status, 400, 'an app new to the organization needs confirmed=true');
+    assert.equal(unconfirmed.json.code, 'IM004');
+    const created = await makeCall(make, '/scenarios?confirmed=true', { method: 'POST', body });
+    assert.equal(created.status, 200);
+    const scenario = created.json.scenario;
+    assert.deepEqual([scenario.name, scenario.teamId, scenario.folderId, scenario.isActive], ['Restored ✓', 51, 301, false]);
+    assert.deepEqual(scenario.scheduling, { type: 'indefinitely', interval: 900 });
+    const stored = await makeCall(make, `/scenarios/${scenario.id}/blueprint`);
+    assert.equal(JSON.stringify(stored.json.response.blueprint), body.blueprint);
+    assert.equal(stored.json.response.idSequence, 2);
+
+    const asObject = await makeCall(make, '/scenarios?confirmed=true', { method: 'POST', body: { ...body, scheduling: { type: 'on-demand' } } });
+    assert.equal(asObject.status, 400, 'scheduling must be a JSON string');
+
+    now += 60_000;
+    const patched = await makeCall(make, `/scenarios/${scenario.id}`, { method: 'PATCH', body: { blueprint: JSON.stringify({ ...blueprint, name: 'Restored again' }), scheduling: JSON.stringify({ type: 'on-demand' }) } });
+    assert.equal(patched.status, 200);
+    assert.equal(patched.json.scenario.lastEdit, new Date(now).toISOString());
+    const reread = await makeCall(make, `/scenarios/${scenario.id}/blueprint`);
+    assert.equal(reread.json.response.blueprint.name, 'Restored again');
+    assert.deepEqual(reread.json.response.scheduling, { type: 'on-demand' });
+    assert.equal((await makeCall(make, '/scenarios/999999', { method: 'PATCH', body: {} })).status, 404);
+  });
+
+  test('control routes over HTTP: /_sim/edit, /_sim/add, /_sim/delete, /_sim/inject, /_sim/log', async () => {
+    const post = (path, body) => fetch(`${make.origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+    const edited = await post('/_sim/edit', { id: 418403, patch: { description: 'via HTTP' }, touchLastEdit: false });
+    assert.equal(edited.scenario.description, 'via HTTP');
+    const added = await post('/_sim/add', { scenario: { name: 'HTTP add' } });
+    assert.equal((await post('/_sim/delete', { id: added.scenario.id })).deleted, true);
+    await post('/_sim/inject', { pathRegExp: '/scenarios/418403$', status: 503, body: { detail: 'Service unavailable', message: 'Service Unavailable', code: 'SC503' } });
+    assert.equal((await makeCall(make, '/scenarios/418403')).status, 503);
+    const log = await fetch(`${make.origin}/_sim/log`).then((r) => r.json());
+    assert.equal(log.at(-1).status, 503);
+    assert.ok(!log.some((entry) => entry.path.startsWith('/_sim')), 'control calls are not logged');
+    await post('/_sim/reset-log', {});
+    assert.deepEqual(await fetch(`${make.origin}/_sim/log`).then((r) => r.json()), []);
+  });
+});
+
+describe('Make simulator faults', () => {
+  let make;
+  before(async () => {
+    make = await startMakeSim();
+  });
+  after(() => make?.close());
+
+  test("timeout: no answer, socket dropped after delayMs", async () => {
+    make.inject({ path: '/blueprint', action: 'timeout', delayMs: 100 });
+    await assert.rejects(makeCall(make, '/scenarios/418401/blueprint'));
+    assert.equal((await makeCall(make, '/scenarios/418401/blueprint')).status, 200);
+  });
+
+  test('a body that is not JSON, and a 200 carrying an error shape', async () => {
+    make.inject({ path: '/blueprint', status: 502, body: '<html>502 Bad Gateway</html>', headers: { 'content-type': 'text/html' } });
+    const html = await makeCall(make, '/scenarios/418401/blueprint');
+    assert.deepEqual([html.status, html.text, html.headers.get('content-type')], [502, '<html>502 Bad Gateway</html>', 'text/html']);
+    make.inject({ path: '/blueprint', status: 200, body: '{"code":"OK","response":{"blueprint":{"name":"cut' });
+    const truncated = await makeCall(make, '/scenarios/418401/blueprint');
+    assert.equal(truncated.status, 200);
+    assert.equal(truncated.json, null, 'truncated JSON');
+    make.inject({ path: '/blueprint', status: 200, body: { code: 'SC500', message: 'Internal Server Error', detail: 'Blueprint could not be loaded.' } });
+    const errorShape = await makeCall(make, '/scenarios/418401/blueprint');
+    assert.deepEqual([errorShape.status, errorShape.json.code], [200, 'SC500']);
+  });
+
+  test("repeatIds: a page that repeats ids of the previous page", async () => {
+    const page = (offset) => makeCall(make, listPath(`organizationId=4101&pg%5Boffset%5D=${offset}&pg%5Blimit%5D=10&pg%5BsortBy%5D=id&pg%5BsortDir%5D=asc`));
+    const first = await page(0);
+    make.inject({ path: 'pg[offset]=10', action: 'repeatIds', overlap: 2 });
+    const second = await page(10);
+    assert.deepEqual(second.json.scenarios.slice(0, 2).map((s) => s.id), first.json.scenarios.slice(-2).map((s) => s.id));
+    assert.equal(second.json.pg.offset, 10);
+  });
+
+  test("'after' with a body function: real handling, reply rewritten", async () => {
+    make.inject({ path: '/scenarios/418401', method: 'GET', action: 'after', status: 200, body: (real) => ({ scenario: { ...JSON.parse(real.text).scenario, name: 'rewritten' } }) });
+    const reply = await makeCall(make, '/scenarios/418401');
+    assert.equal(reply.json.scenario.name, 'rewritten');
+  });
+});
