@@ -357,17 +357,27 @@ export async function startGithubDouble(opts = {}) {
     return { status: 200, body: renderRef(ref, sha, await git.objectType(sha)) };
   }
 
+  async function refsUnder(prefix) {
+    const wanted = `refs/${prefix.replace(/^refs\//, '')}`;
+    const refs = (await git.listRefs('refs/')).filter((entry) => entry.ref.startsWith(wanted));
+    const types = await git.objectTypes(refs.map((entry) => entry.sha));
+    return refs.map((entry) => renderRef(entry.ref, entry.sha, types.get(entry.sha)));
+  }
+
   // Legacy GET /git/refs/{prefix}: the exact ref as an object, else an array of refs under the prefix.
+  async function listRefsLegacy(ctx, prefix) {
+    if (await isEmptyRepo()) return emptyRepoConflict(DOC.listRefs);
+    const matches = await refsUnder(prefix);
+    const exact = matches.find((ref) => ref.ref === `refs/${prefix.replace(/^refs\//, '')}`);
+    if (exact) return { status: 200, body: exact };
+    if (!matches.length) return errorReply(404, 'Not Found', DOC.listRefs);
+    return { status: 200, body: matches };
+  }
+
+  // GET /git/matching-refs/{prefix}: always an array, empty when nothing matches.
   async function listMatchingRefs(ctx, prefix) {
     if (await isEmptyRepo()) return emptyRepoConflict(DOC.listRefs);
-    const wanted = prefix ? `refs/${prefix.replace(/^refs\//, '')}` : 'refs/';
-    const refs = await git.listRefs('refs/');
-    const exact = refs.find((entry) => entry.ref === wanted);
-    if (exact) return { status: 200, body: renderRef(exact.ref, exact.sha, await git.objectType(exact.sha)) };
-    const matches = refs.filter((entry) => entry.ref.startsWith(wanted.endsWith('/') ? wanted : `${wanted}`));
-    if (!matches.length) return errorReply(404, 'Not Found', DOC.listRefs);
-    const types = await git.objectTypes(matches.map((entry) => entry.sha));
-    return { status: 200, body: matches.map((entry) => renderRef(entry.ref, entry.sha, types.get(entry.sha))) };
+    return { status: 200, body: await refsUnder(prefix) };
   }
 
   async function getCommit(ctx, sha) {
@@ -456,7 +466,8 @@ export async function startGithubDouble(opts = {}) {
         edits.push({ path: item.path, remove: true });
       } else if (hasSha) {
         if (!isOid(item.sha)) return errorReply(422, `tree.sha ${item.sha} is not a valid ${type}`, DOC.createTree); // guess
-        referenced.push({ sha: item.sha, type });
+        // A submodule (gitlink) points at a commit of another repository: it need not exist here.
+        if (type !== 'commit') referenced.push({ sha: item.sha, type });
         edits.push({ path: item.path, mode, sha: item.sha });
       } else {
         if (typeof item.content !== 'string' || type !== 'blob') return errorReply(422, 'Invalid tree info', DOC.createTree); // guess
@@ -665,7 +676,8 @@ export async function startGithubDouble(opts = {}) {
   const repoRoutes = [
     ['GET', /^\/branches\/(.+)$/, getBranch],
     ['GET', /^\/git\/ref\/(.+)$/, getRef],
-    ['GET', /^\/git\/refs(?:\/(.*))?$/, (ctx, prefix) => listMatchingRefs(ctx, prefix ?? '')],
+    ['GET', /^\/git\/refs(?:\/(.*))?$/, (ctx, prefix) => listRefsLegacy(ctx, prefix ?? '')],
+    ['GET', /^\/git\/matching-refs\/(.*)$/, listMatchingRefs],
     ['POST', /^\/git\/refs\/?$/, createRef],
     ['PATCH', /^\/git\/refs\/(.+)$/, updateRef],
     ['DELETE', /^\/git\/refs\/(.+)$/, deleteRef],

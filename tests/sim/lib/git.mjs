@@ -39,6 +39,7 @@ export function runGit(gitDir, args, { input, env = {}, gitBinary = 'git' } = {}
     GIT_CONFIG_NOSYSTEM: '1',
     GIT_CONFIG_GLOBAL: '/dev/null',
     GIT_TERMINAL_PROMPT: '0',
+    GIT_LITERAL_PATHSPECS: '1', // file names with * or ? are names, not patterns
     LC_ALL: 'C',
     ...env,
   });

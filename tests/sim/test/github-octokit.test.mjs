@@ -160,6 +160,32 @@ describe('Git Data API through @octokit/rest', () => {
     assert.equal(missingRef.status, 422);
   });
 
+  test('matching refs, literal file names with glob characters, submodule gitlinks', async () => {
+    const { data: heads } = await octokit.rest.git.listMatchingRefs({ owner: OWNER, repo: REPO, ref: 'heads/' });
+    assert.ok(heads.some((ref) => ref.ref === 'refs/heads/main'));
+    const { data: none } = await octokit.rest.git.listMatchingRefs({ owner: OWNER, repo: REPO, ref: 'tags/v' });
+    assert.deepEqual(none, []);
+
+    const { data: branch } = await octokit.rest.repos.getBranch({ owner: OWNER, repo: REPO, branch: 'main' });
+    const { data: tree } = await octokit.rest.git.createTree({
+      owner: OWNER,
+      repo: REPO,
+      base_tree: branch.commit.commit.tree.sha,
+      tree: [
+        { path: 'odd/[draft] *.json', mode: '100644', type: 'blob', content: '{}' },
+        { path: 'vendor/lib', mode: '160000', type: 'commit', sha: '1'.repeat(40) },
+      ],
+    });
+    const { data: commit } = await octokit.rest.git.createCommit({ owner: OWNER, repo: REPO, message: 'odd paths', tree: tree.sha, parents: [branch.commit.sha] });
+    await octokit.rest.git.updateRef({ owner: OWNER, repo: REPO, ref: 'heads/main', sha: commit.sha });
+    const { data: odd } = await octokit.rest.repos.getContent({ owner: OWNER, repo: REPO, path: 'odd/[draft] *.json' });
+    assert.equal(odd.path, 'odd/[draft] *.json');
+    const missing = await failure(octokit.rest.repos.getContent({ owner: OWNER, repo: REPO, path: 'odd/*.json' }));
+    assert.equal(missing.status, 404, 'a * in a path is not a wildcard');
+    const { data: listing } = await octokit.rest.git.getTree({ owner: OWNER, repo: REPO, tree_sha: tree.sha, recursive: '1' });
+    assert.deepEqual(listing.tree.filter((entry) => entry.path === 'vendor/lib').map((entry) => [entry.mode, entry.type]), [['160000', 'commit']]);
+  });
+
   test('a blob over 1 MB: GET blob works, contents JSON has content "" and encoding "none", raw media type gives bytes', async () => {
     const big = 'x'.repeat(1_100_000);
     const { data: branch } = await octokit.rest.repos.getBranch({ owner: OWNER, repo: REPO, branch: 'main' });
