@@ -64,7 +64,7 @@ function callCore<T>(operation: () => T): T {
  * Every method throws {@link CoreError}.
  */
 export class Engine {
-  readonly #engine: wasm.Engine;
+  #engine: wasm.Engine | undefined;
 
   private constructor(engine: wasm.Engine) {
     this.#engine = engine;
@@ -82,22 +82,36 @@ export class Engine {
 
   /** The next action. While a request is outstanding it returns that same request (same `id`) again. */
   poll(now: string): Action {
-    return callCore(() => this.#engine.poll(now));
+    const engine = this.#live();
+    return callCore(() => engine.poll(now));
   }
 
   /** Feeds the reply to the outstanding request: `{requestId, status, headers, body}` or `{requestId, failure}`. */
   handle(now: string, reply: Reply): void {
-    callCore(() => this.#engine.handle(now, reply));
+    const engine = this.#live();
+    callCore(() => engine.handle(now, reply));
   }
 
   /** The whole engine state as JSON text (to resume later, even on another machine, with {@link Engine.fromJSON}). */
   toJSON(): string {
-    return callCore(() => this.#engine.toJSON());
+    const engine = this.#live();
+    return callCore(() => engine.toJSON());
   }
 
-  /** Releases the wasm memory now instead of at garbage collection. The engine is unusable afterwards. */
+  /**
+   * Releases the engine's wasm memory now rather than at garbage collection. Calling it again does nothing;
+   * any other method afterwards throws a CoreError with code `engine-freed`.
+   */
   free(): void {
-    this.#engine.free();
+    this.#engine?.free();
+    this.#engine = undefined;
+  }
+
+  #live(): wasm.Engine {
+    if (this.#engine === undefined) {
+      throw new CoreError("engine-freed", "this Engine was freed; start a new one or restore one with Engine.fromJSON");
+    }
+    return this.#engine;
   }
 }
 
