@@ -720,8 +720,8 @@ export async function startGithubDouble(opts = {}) {
     // Primary budget (per hour) and secondary limits (per minute).
     const { budget, limit } = budgetFor(authenticated);
     if (budget.used >= limit) {
-      const who = authenticated ? `user ID ${user.id}` : '127.0.0.1';
-      return { status: 403, body: { message: `API rate limit exceeded for ${who}.`, documentation_url: RATE_LIMIT_DOC, status: '403' } };
+      const subject = authenticated ? `user ID ${user.id}` : '127.0.0.1';
+      return { status: 403, body: { message: `API rate limit exceeded for ${subject}.`, documentation_url: RATE_LIMIT_DOC, status: '403' } };
     }
     const now = clock();
     const isWrite = ctx.method !== 'GET' && ctx.method !== 'HEAD' && ctx.method !== 'OPTIONS';

@@ -167,8 +167,8 @@ export async function startMakeSim(opts = {}) {
   function editScenario(id, patch = {}, { blueprint, touchLastEdit = true, idSequence } = {}) {
     const record = scenarios.get(Number(id));
     if (!record) throw new Error(`no scenario ${id}`);
-    const { id: ignored, ...fields } = patch;
-    void ignored;
+    const fields = { ...patch };
+    delete fields.id; // the id is not editable
     Object.assign(record.scenario, clone(fields));
     if ('isActive' in fields) record.scenario.islinked = fields.isActive;
     if (blueprint !== undefined) {

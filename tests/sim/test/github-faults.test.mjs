@@ -137,8 +137,8 @@ describe('GitHub double auth and request checks', () => {
   });
 
   test('no credentials on a private repository → 404 Not Found (GitHub hides private repos)', async () => {
-    const { authorization, ...anonymous } = GITHUB_HEADERS;
-    void authorization;
+    const anonymous = { ...GITHUB_HEADERS };
+    delete anonymous.authorization;
     const res = await fetch(`${gh.url}/repos/acme/make-backup/branches/main`, { headers: anonymous });
     assert.equal(res.status, 404);
     assert.equal(res.headers.get('x-ratelimit-limit'), '60');
@@ -163,8 +163,8 @@ describe('GitHub double auth and request checks', () => {
   test('token null disables the credential check', async () => {
     const open = await startGithubDouble({ token: null });
     try {
-      const { authorization, ...anonymous } = GITHUB_HEADERS;
-      void authorization;
+      const anonymous = { ...GITHUB_HEADERS };
+      delete anonymous.authorization;
       const res = await fetch(`${open.url}/repos/acme/make-backup/branches/main`, { headers: anonymous });
       assert.equal(res.status, 200);
     } finally {
