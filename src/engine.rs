@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::failure::{Class, Jitter, Pacer, classify};
 use crate::files::{
     BlueprintReply, PreviousMetadata, RenderedFile, ReplySource, blueprint_path, metadata_path, next_stamp,
-    parse_blueprint_reply, parse_metadata, render_blueprint, render_metadata, scenario_id_of_metadata_path,
+    parse_blueprint_reply, parse_metadata, render_metadata, scenario_id_of_metadata_path,
     unchanged_stamp,
 };
 use crate::github::{self, Branch, TreeContent, TreeListing};
@@ -996,7 +996,7 @@ impl Engine {
         match work.step.clone() {
             WorkStep::FetchBlueprint => match parse_blueprint_reply(&reply.body) {
                 Ok(parsed) => {
-                    work.blueprint = Some(render_blueprint(id, &parsed));
+                    work.blueprint = Some(RenderedFile::new(blueprint_path(id), parsed.blueprint));
                     work.reply_parts = Some(ReplyParts {
                         scheduling: parsed.scheduling,
                         input_spec: parsed.input_spec,
@@ -1085,7 +1085,7 @@ impl Engine {
         let Some(listing) = self.inventory.scenarios.get(&id).cloned() else { return };
         let previous: Option<PreviousMetadata> = work.previous.clone().map(Into::into);
         let reply = work.reply_parts.as_ref().map(|parts| BlueprintReply {
-            blueprint: serde_json::Value::Null,
+            blueprint: String::new(),
             scheduling: parts.scheduling.clone(),
             input_spec: parts.input_spec.clone(),
             output_spec: parts.output_spec.clone(),

@@ -18,7 +18,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::canonical::canonical_value;
+use crate::canonical::{canonical_members, canonical_value};
 use crate::error::Error;
 use crate::githash::git_blob_sha;
 use crate::inventory::{ScenarioListing, VOLATILE_FIELDS, error_text, fingerprint_of};
@@ -75,8 +75,8 @@ pub fn scenario_id_of_metadata_path(path: &str) -> Option<u64> {
 /// The parts of a blueprint reply that are kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlueprintReply {
-    /// `response.blueprint`.
-    pub blueprint: Value,
+    /// Canonical text of `response.blueprint` (the content of `blueprint.json`).
+    pub blueprint: String,
     /// `response.scheduling`.
     pub scheduling: Option<Value>,
     /// `response.metadata.input_spec`.
@@ -89,30 +89,51 @@ pub struct BlueprintReply {
 
 /// Parses `GET /scenarios/{id}/blueprint`. Invalid JSON, an error body, or no `response.blueprint`
 /// object is an error for that scenario only.
+///
+/// The reply is parsed once by the canonical writer, which renders the (possibly multi-MB) blueprint
+/// straight from the text; only the small parts around it become `Value`s.
 pub fn parse_blueprint_reply(body: &str) -> Result<BlueprintReply, Error> {
-    let mut value: Value = serde_json::from_str(body).map_err(|e| Error::input("blueprint reply", format!("not JSON ({e})")))?;
-    let Some(response) = value.get_mut("response").and_then(Value::as_object_mut) else {
-        let detail = error_text(&value).unwrap_or_else(|| "no \"response\" object".to_owned());
+    let paths: [&[&str]; 9] = [
+        &["?", "response"],
+        &["response", "blueprint"],
+        &["response", "scheduling"],
+        &["response", "metadata", "input_spec"],
+        &["response", "metadata", "output_spec"],
+        &["response", "idSequence"],
+        &["code"],
+        &["message"],
+        &["detail"],
+    ];
+    let members = canonical_members(body, &paths).map_err(|e| match e {
+        Error::InvalidInput { message, .. } => Error::input("blueprint reply", format!("not JSON ({message})")),
+        other => other,
+    })?;
+    let mut members = members.into_iter();
+    let mut next = || members.next().flatten();
+    let small = |text: Option<String>| text.and_then(|t| serde_json::from_str::<Value>(&t).ok());
+    let response = next();
+    let blueprint = next();
+    let (scheduling, input_spec, output_spec, id_sequence) = (small(next()), small(next()), small(next()), small(next()));
+    if !response.as_deref().is_some_and(|r| r.starts_with('{')) {
+        let mut shape = Map::new();
+        for key in ["code", "message", "detail"] {
+            if let Some(value) = small(next()) {
+                shape.insert(key.to_owned(), value);
+            }
+        }
+        let detail = error_text(&Value::Object(shape)).unwrap_or_else(|| "no \"response\" object".to_owned());
         return Err(Error::input("blueprint reply", detail));
-    };
-    let blueprint = match response.remove("blueprint") {
-        Some(blueprint @ Value::Object(_)) => blueprint,
-        Some(_) => return Err(Error::input("blueprint reply", "response.blueprint is not an object")),
-        None => return Err(Error::input("blueprint reply", "no response.blueprint")),
-    };
-    let spec = response.get("metadata");
-    Ok(BlueprintReply {
-        scheduling: response.get("scheduling").cloned(),
-        input_spec: spec.and_then(|m| m.get("input_spec")).cloned(),
-        output_spec: spec.and_then(|m| m.get("output_spec")).cloned(),
-        id_sequence: response.get("idSequence").cloned(),
-        blueprint,
-    })
+    }
+    let blueprint = blueprint.ok_or_else(|| Error::input("blueprint reply", "no response.blueprint"))?;
+    if !blueprint.starts_with('{') {
+        return Err(Error::input("blueprint reply", "response.blueprint is not an object"));
+    }
+    Ok(BlueprintReply { blueprint, scheduling, input_spec, output_spec, id_sequence })
 }
 
 /// Renders `blueprint.json`.
 pub fn render_blueprint(id: u64, reply: &BlueprintReply) -> RenderedFile {
-    RenderedFile::new(blueprint_path(id), canonical_value(&reply.blueprint))
+    RenderedFile::new(blueprint_path(id), reply.blueprint.clone())
 }
 
 /// One earlier backup, as listed in `backupHistory`.
