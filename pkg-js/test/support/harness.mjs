@@ -117,3 +117,23 @@ export function commitSubjects(gitDir, rev = "main", since) {
 export function readFile(gitDir, filePath, rev = "main") {
   return git(gitDir, "show", `${rev}:${filePath}`);
 }
+
+/** Texts of many blobs with one `git cat-file --batch`: Map blob id → UTF-8 text. */
+export function readBlobs(gitDir, blobShas) {
+  const output = execFileSync("git", ["--git-dir", gitDir, "cat-file", "--batch"], {
+    input: `${blobShas.join("\n")}\n`,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, GIT_CONFIG_NOSYSTEM: "1", LC_ALL: "C" },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const texts = new Map();
+  let offset = 0;
+  while (offset < output.length) {
+    const headerEnd = output.indexOf(0x0a, offset);
+    const [sha, type, size] = output.subarray(offset, headerEnd).toString("utf8").split(" ");
+    if (type !== "blob") throw new Error(`git cat-file: ${sha} is ${type}`);
+    const start = headerEnd + 1;
+    texts.set(sha, output.subarray(start, start + Number(size)).toString("utf8"));
+    offset = start + Number(size) + 1; // content is followed by a newline
+  }
+  return texts;
+}
