@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need on a fresh machine of this kind; fast when already done.
+# Sourced by demo.sh and test-all.sh. Caches (cargo target dir, npm cache) only save time.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export MBP_CACHE="${MBP_CACHE:-$HOME/.cache/make-backup-planner}"
+mkdir -p "$MBP_CACHE"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+ensure_rust() {
+  command -v cargo >/dev/null || { echo "cargo not found: this machine kind ships Rust via rustup" >&2; exit 1; }
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    step "rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+  # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+  local want have
+  want=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/"/,"",$3); print $3; exit}' "$ROOT/Cargo.lock")
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$want" ] || ! command -v wasm-bindgen-test-runner >/dev/null; then
+    step "cargo install wasm-bindgen-cli $want"
+    # --locked fails on this registry mirror (a pinned transitive version is missing); fall back unlocked.
+    cargo install wasm-bindgen-cli --version "$want" --locked 2>/dev/null || cargo install wasm-bindgen-cli --version "$want"
+  fi
+}
+
+# npm ci with the shared npm cache; $1 = folder with package-lock.json.
+npm_ci() {
+  local dir="$1"
+  if [ -f "$dir/node_modules/.package-lock.json" ] && cmp -s "$dir/package-lock.json" "$dir/node_modules/.mbp-lock-stamp" 2>/dev/null; then
+    return 0
+  fi
+  step "npm ci in ${dir#$ROOT/}"
+  (cd "$dir" && npm_config_yes=true npm ci --no-audit --no-fund --prefer-offline)
+  cp "$dir/package-lock.json" "$dir/node_modules/.mbp-lock-stamp"
+}
+
+build_pkg_js() {
+  ensure_rust
+  npm_ci "$ROOT/pkg-js"
+  step "build pkg-js (cargo → wasm-bindgen → wasm-opt → inline → tsc)"
+  (cd "$ROOT/pkg-js" && npm run --silent build)
+}
