@@ -13,6 +13,39 @@ use crate::inventory::{ScenarioListing, parse_scenario_page};
 use crate::selection::{Verdict, select};
 use crate::state::{BackupState, STATE_PATH, StateAdvance, update_state};
 
+/// Input of [`select_scenarios_for`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SelectInput {
+    /// Raw bodies of every `GET /scenarios` page.
+    pub pages: Vec<String>,
+    /// Text of `.backup-state.json`, if the repository has one.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// False when a page failed: then nothing is called deleted.
+    #[serde(default = "yes")]
+    pub inventory_complete: bool,
+    /// Back up every listed scenario.
+    #[serde(default)]
+    pub force: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Selection from raw list pages and the state text.
+pub fn select_scenarios_for(input: &SelectInput) -> Result<Vec<Verdict>, Error> {
+    select_scenarios(&input.pages, input.state.as_deref(), input.inventory_complete, input.force)
+}
+
+/// Renders `blueprint.json` alone from a raw blueprint reply (the hot path, e.g. for benchmarks).
+pub fn render_blueprint_file(scenario_id: u64, blueprint_reply: &str) -> Result<RenderedFile, Error> {
+    let reply = parse_blueprint_reply(blueprint_reply)?;
+    Ok(RenderedFile::new(crate::files::blueprint_path(scenario_id), reply.blueprint))
+}
+
 /// Parses list pages (raw `GET /scenarios` bodies) into de-duplicated listings, sorted by id.
 pub fn parse_list_pages(pages: &[String]) -> Result<Vec<ScenarioListing>, Error> {
     let mut all = std::collections::BTreeMap::new();
@@ -94,6 +127,29 @@ pub struct CommitPlan {
     pub tree_request_body: Option<String>,
 }
 
+/// Input of [`plan_commit_for`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlanInput {
+    /// Scenario id.
+    pub scenario_id: u64,
+    /// Scenario name (for the message).
+    pub name: String,
+    /// The rendered files.
+    pub files: Vec<RenderedFile>,
+    /// Raw `GET git/trees/{sha}?recursive=1` body of the base tree, if any.
+    #[serde(default)]
+    pub tree_listing: Option<String>,
+    /// SHA of the base tree.
+    pub base_tree: String,
+}
+
+/// [`plan_commit`] over one input value.
+pub fn plan_commit_for(input: &PlanInput) -> Result<CommitPlan, Error> {
+    plan_commit(input.scenario_id, &input.name, input.files.clone(), input.tree_listing.as_deref(), &input.base_tree)
+}
+
 /// Plans the commit of one scenario's files against a recursive tree listing (raw `GET git/trees` body).
 pub fn plan_commit(scenario_id: u64, name: &str, files: Vec<RenderedFile>, tree_listing: Option<&str>, base_tree: &str) -> Result<CommitPlan, Error> {
     let tree = match tree_listing {
@@ -108,6 +164,28 @@ pub fn plan_commit(scenario_id: u64, name: &str, files: Vec<RenderedFile>, tree_
         crate::github::tree_body(base_tree, &entries)
     });
     Ok(CommitPlan { files, unchanged: unchanged.into_iter().map(|f| f.path).collect(), message, tree_request_body })
+}
+
+/// Input of [`next_state_file_for`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StateUpdateInput {
+    /// Current `.backup-state.json` text, if any.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Scenarios whose backup landed (with `commit`) or that were found identical (without).
+    pub advances: Vec<StateAdvance>,
+    /// Scenarios to mark deleted.
+    #[serde(default)]
+    pub deleted: Vec<u64>,
+    /// The run's timestamp (RFC 3339).
+    pub now: String,
+}
+
+/// [`next_state_file`] over one input value.
+pub fn next_state_file_for(input: &StateUpdateInput) -> RenderedFile {
+    next_state_file(input.state.as_deref(), &input.advances, &input.deleted, &input.now)
 }
 
 /// Applies landed backups and deletions to a state text and renders the new `.backup-state.json`.

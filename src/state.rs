@@ -152,6 +152,7 @@ impl BackupState {
 
 /// What a landed backup of one scenario changes in the state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct StateAdvance {
     /// Scenario id.
