@@ -45,17 +45,26 @@ fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue
 }
 
 fn invalid_input(what: &str, path: &str, reason: &str) -> JsValue {
-    let location = if path == "." {
+    let at = if path == "." {
         String::new()
     } else {
         format!(" at `{path}`")
     };
-    to_js_error(
-        INVALID_INPUT,
-        &format!(
-            "invalid {what}{location}: {reason}; fix it (shapes: src/protocol.md, section {what})"
-        ),
-    )
+    let message = format!("invalid {what}{at}: {reason}; see src/protocol.md, section {what}");
+    to_js_error(INVALID_INPUT, &message)
+}
+
+/// `seed` as the core's u64: a JS number that is a whole, non-negative, exactly representable integer.
+fn seed_from_js(seed: Option<f64>) -> Result<u64, JsValue> {
+    match seed {
+        None => Ok(0),
+        // Checked integral and in range, so the cast is exact.
+        Some(n) if (0.0..=MAX_SAFE_INTEGER).contains(&n) && n.fract() == 0.0 => Ok(n as u64),
+        Some(n) => Err(to_js_error(
+            INVALID_INPUT,
+            &format!("invalid seed {n}: pass a whole number ≥ 0"),
+        )),
+    }
 }
 
 /// The message of a JS Error (serde-wasm-bindgen's Display would prefix a second "Error: ").
@@ -68,14 +77,10 @@ fn js_message(error: JsValue) -> String {
 
 /// Writes a core value as a plain JSON-compatible JS object.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|error| {
-            to_js_error(
-                INTERNAL,
-                &format!("could not convert a core value to JS (a bug): {error}"),
-            )
-        })
+        .serialize(&serializer)
+        .map_err(|error| to_js_error(INTERNAL, &format!("(a bug) {error}")))
 }
 
 /// One backup run as a state machine: `start`, then loop `poll` → perform the request or wait →
@@ -96,21 +101,7 @@ impl Engine {
         seed: Option<f64>,
     ) -> Result<Self, JsValue> {
         let config: planner::Config = from_js(config, "Config")?;
-        let seed = match seed {
-            None => 0,
-            // Checked integral and in range, so the cast is exact.
-            Some(seed) if (0.0..=MAX_SAFE_INTEGER).contains(&seed) && seed.fract() == 0.0 => {
-                seed as u64
-            }
-            Some(seed) => {
-                return Err(to_js_error(
-                    INVALID_INPUT,
-                    &format!(
-                        "invalid seed {seed}: pass a non-negative whole number (or omit it for 0)"
-                    ),
-                ));
-            }
-        };
+        let seed = seed_from_js(seed)?;
         planner::Engine::start(config, now, seed)
             .map(|inner| Self { inner })
             .map_err(core_error)
