@@ -68,6 +68,15 @@ function lockedWasmBindgenVersion() {
   return match[1];
 }
 
+/** A tool from pkg-js/node_modules/.bin (pinned in package-lock.json), never one from PATH.
+ * @param {string} name
+ */
+function devTool(name) {
+  const tool = path.join(PKG_DIR, "node_modules", ".bin", name);
+  if (!existsSync(tool)) fail(`${tool} not found; run \`npm ci\` in pkg-js first`);
+  return tool;
+}
+
 /** Cargo's target directory (honours CARGO_TARGET_DIR and .cargo/config.toml). */
 function cargoTargetDir() {
   const metadata = capture("cargo", ["metadata", "--format-version", "1", "--no-deps"]);
@@ -150,9 +159,9 @@ const steps = {
 
   /** Shrinks the wasm ~25 % with binaryen from npm (pinned devDependency, never a system wasm-opt). */
   "wasm-opt"() {
-    const wasmOpt = path.join(PKG_DIR, "node_modules", ".bin", "wasm-opt");
-    const version = existsSync(wasmOpt) ? capture(wasmOpt, ["--version"]) : null;
-    if (version === null) fail(`${wasmOpt} not found; run \`npm ci\` in pkg-js first`);
+    const wasmOpt = devTool("wasm-opt");
+    const version = capture(wasmOpt, ["--version"]);
+    if (version === null) fail(`\`${wasmOpt} --version\` failed`);
     if (!version.includes(`version ${BINARYEN_VERSION}`)) fail(`expected binaryen ${BINARYEN_VERSION}, found: ${version.trim()}`);
     const input = path.join(BINDGEN_DIR, `${WASM_NAME}_bg.wasm`);
     run(wasmOpt, ["-O3", input, "-o", OPTIMIZED_WASM]);
@@ -188,7 +197,7 @@ const steps = {
   /** Compiles the TypeScript (strict, CommonJS + .d.ts) into dist/. */
   tsc() {
     rmSync(DIST_DIR, { recursive: true, force: true });
-    run(path.join(PKG_DIR, "node_modules", ".bin", "tsc"), ["-p", path.join(PKG_DIR, "tsconfig.json")]);
+    run(devTool("tsc"), ["-p", path.join(PKG_DIR, "tsconfig.json")]);
   },
 
   /** tsc emits only what it compiled; the generated glue is plain JS, so it is copied beside index.js. */
@@ -215,10 +224,12 @@ const steps = {
 
   /** Loads the built package in a fresh Node, synchronously, as a consumer would. */
   smoke() {
-    const script = `const p = require(${JSON.stringify(DIST_DIR)}); const v = p.version();
-      if (typeof v !== "string" || p.gitBlobSha("") !== "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391") throw new Error("smoke test failed");
-      console.log("require() ok: core " + v);`;
-    run(process.execPath, ["-e", script]);
+    const script = `const p = require(${JSON.stringify(DIST_DIR)});
+      if (p.gitBlobSha("") !== "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391") throw new Error("wrong gitBlobSha");
+      console.log("require(dist) ok: core " + p.version());`;
+    const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+    if (result.status !== 0) fail(`the built package does not load:\n${result.stderr}`);
+    console.log(result.stdout.trim());
   },
 
   /** Reports what the package costs to ship. */

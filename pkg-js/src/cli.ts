@@ -255,9 +255,8 @@ function countCalls(log: SimLogEntry[], since: number): { total: number; writes:
 }
 
 function firstScenarioId(org: unknown): number {
-  // The sample org lists scenarios with numeric ids; the demo edits the first one.
   const scenarios = isObject(org) ? org["scenarios"] : undefined;
-  const first: unknown = Array.isArray(scenarios) ? scenarios.find((s) => isObject(s) && s["organizationId"] === DEMO_ORGANIZATION_ID) ?? scenarios[0] : undefined;
+  const first: unknown = Array.isArray(scenarios) ? scenarios[0] : undefined;
   if (!isObject(first) || typeof first["id"] !== "number") throw new UsageError("sampleOrg() has no scenarios with a numeric id");
   return first["id"];
 }
@@ -270,10 +269,10 @@ async function runDemo(flags: Flags): Promise<number> {
   const makeSim = await sims.startMakeSim({ token: sims.tokens.make, org, requestsPerMinute: 600 });
   const github = await sims.startGithubDouble({ owner: "acme", repo: "make-backup", branch: "main", token: sims.tokens.github, dir: out });
   try {
-    const config = {
+    const config: BackupConfig = {
       make: { baseUrl: makeSim.url, organizationId: DEMO_ORGANIZATION_ID, requestsPerMinute: 600 },
       github: { apiUrl: github.url, owner: "acme", repo: "make-backup", branch: "main", writesPerMinute: 600 },
-    } as unknown as BackupConfig; // checked by the core like any config
+    };
     const transport = withProgress(createFetchTransport({ makeToken: sims.tokens.make, githubToken: sims.tokens.github }));
     let status = 0;
     const run = async (title: string): Promise<void> => {
@@ -310,6 +309,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`make-backup-planner ${version()}\n`);
       return 0;
     }
+    if (flags.out !== undefined && !flags.demo) throw new UsageError("--out only applies to --demo");
     return flags.demo ? await runDemo(flags) : await runFromFlags(flags);
   } catch (error) {
     if (error instanceof UsageError) process.stderr.write(`make-backup-planner: ${error.message}\n`);

@@ -4,7 +4,9 @@
  * not in the core module.
  */
 import { Engine } from "./index";
-import type { Action, BackupConfig, PlannedRequest, Reply, Summary } from "./index";
+import type { Action, BackupConfig, FailureKind, PlannedRequest, Reply, Summary } from "./index";
+
+export type { FailureKind };
 
 /** A response as the engine needs it: status, lower-case headers, and the body text exactly as received. */
 export interface HttpReply {
@@ -21,10 +23,10 @@ export interface HttpReply {
  */
 export type Transport = (request: PlannedRequest) => Promise<HttpReply>;
 
-/** Why no response arrived. `timeout`: no answer in `request.timeoutMs`; `network`: refused, reset, DNS. */
-export type FailureKind = "timeout" | "network";
-
-/** Thrown by a transport when no response arrived. The message must not contain credentials. */
+/**
+ * Thrown by a transport when no response arrived: `timeout` (no answer within `request.timeoutMs`) or
+ * `network` (refused, reset, DNS). The message must not contain credentials.
+ */
 export class TransportFailure extends Error {
   readonly kind: FailureKind;
 

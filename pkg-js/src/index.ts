@@ -8,7 +8,29 @@
 import * as wasm from "./wasm/make_backup_planner_wasm";
 import type { Action, BackupConfig, Reply } from "./wasm/make_backup_planner_wasm";
 
-export type { Action, BackupConfig, Reply, Summary } from "./wasm/make_backup_planner_wasm";
+// Generated from the Rust types (tsify). `Request` is exported as PlannedRequest (below) so it cannot be
+// confused with fetch's Request; the stage-function types are exported with the stage functions.
+export type {
+  Action,
+  ApiCalls,
+  BackupConfig,
+  CommitMode,
+  CommitRecord,
+  Committer,
+  ErrorClass,
+  Failure,
+  FailureKind,
+  GithubConfig,
+  MakeConfig,
+  Method,
+  Reply,
+  RunError,
+  RunStatus,
+  Service,
+  Summary,
+  Verdict,
+  VerdictKind,
+} from "./wasm/make_backup_planner_wasm";
 
 /** `{ type: "request" }`: perform `request`, then pass the reply to {@link Engine.handle}. */
 export type RequestAction = Extract<Action, { type: "request" }>;

@@ -2,17 +2,17 @@
 // The @ts-expect-error lines prove the declarations are precise (an `any` would make them unused errors).
 import { CoreError, Engine, canonicalJson, gitBlobSha, version } from "make-backup-planner";
 import type { Action, BackupConfig, DoneAction, PlannedRequest, Reply, RequestAction, Summary, WaitAction } from "make-backup-planner";
+import type { ApiCalls, CommitMode, CommitRecord, Committer, ErrorClass, Failure, GithubConfig, MakeConfig, Method, RunError, RunStatus, Service, Verdict, VerdictKind } from "make-backup-planner";
 import { TransportFailure, classifyTransportError, runBackup, systemClock } from "make-backup-planner/driver";
 import type { BackupResult, Clock, FailureKind, HttpReply, RunBackupOptions, Transport } from "make-backup-planner/driver";
 import { createFetchTransport } from "make-backup-planner/transport-fetch";
 import type { FetchTransportOptions } from "make-backup-planner/transport-fetch";
 
-const config: BackupConfig = {
-  make: { zone: "eu1", organizationId: 4101, requestsPerMinute: 60 },
-  github: { owner: "acme", repo: "make-backup", branch: "main", committer: { name: "Bot", email: "bot@example.com" } },
-  commitMode: "perScenario",
-  force: false,
-};
+const make: MakeConfig = { zone: "eu1", organizationId: 4101, requestsPerMinute: 60 };
+const committer: Committer = { name: "Bot", email: "bot@example.com" };
+const github: GithubConfig = { owner: "acme", repo: "make-backup", branch: "main", committer };
+const commitMode: CommitMode = "perScenario";
+const config: BackupConfig = { make, github, commitMode, force: false };
 // @ts-expect-error teamId is a number
 const wrongType: BackupConfig = { make: { zone: "eu1", teamId: "154819" }, github: { owner: "a", repo: "b" } };
 // @ts-expect-error github.repo is required
@@ -28,17 +28,25 @@ function describe(next: Action): string {
   switch (next.type) {
     case "request": {
       const request: PlannedRequest = next.request;
-      const service: "make" | "github" = request.service;
+      const service: Service = request.service;
+      const method: Method = request.method;
       const body: string | null = request.body;
       const timeoutMs: number = request.timeoutMs;
-      return `${service} ${request.method} ${request.url} ${body ?? ""} ${timeoutMs} ${request.purpose}`;
+      return `${service} ${method} ${request.url} ${body ?? ""} ${timeoutMs} ${request.purpose}`;
     }
     case "wait":
       return `${next.seconds} ${next.until} ${next.reason}`;
     case "done": {
       const summary: Summary = next.summary;
-      const status: "success" | "partial" | "failed" = summary.status;
-      return `${status} ${summary.backedUp}/${summary.total} ${next.report}`;
+      const status: RunStatus = summary.status;
+      const calls: ApiCalls = summary.apiCalls;
+      const errors: RunError[] = summary.errors;
+      const classes: ErrorClass[] = errors.map((error) => error.class);
+      const verdicts: Verdict[] = summary.verdicts;
+      const kinds: VerdictKind[] = verdicts.map((verdict) => verdict.verdict);
+      const commits: CommitRecord[] = summary.commits;
+      const fatal: RunError | null = summary.fatal;
+      return `${status} ${summary.backedUp}/${summary.total} ${calls.make + calls.github} ${classes} ${kinds} ${commits.length} ${fatal?.code} ${next.report}`;
     }
   }
 }
@@ -46,7 +54,8 @@ const requestAction: RequestAction | undefined = action.type === "request" ? act
 const waitAction: WaitAction | undefined = action.type === "wait" ? action : undefined;
 const doneAction: DoneAction | undefined = action.type === "done" ? action : undefined;
 const reply: Reply = { requestId: 1, status: 200, headers: { "content-type": "application/json" }, body: "{}" };
-const failed: Reply = { requestId: 1, failure: { kind: "timeout", message: "no answer" } };
+const failure: Failure = { kind: "timeout", message: "no answer" };
+const failed: Reply = { requestId: 1, failure };
 // @ts-expect-error failure.kind is "timeout" | "network"
 const badFailure: Reply = { requestId: 1, failure: { kind: "dns", message: "x" } };
 try {
