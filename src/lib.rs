@@ -59,6 +59,10 @@
 //!    Markdown report. ([`summary`])
 //!
 //! The stages are also exposed as pure functions in [`stages`] for hosts that build their own flow.
+//!
+//! Checks beside a run:
+//! - [`secrets`] — scans a rendered blueprint for credentials typed into modules; warn, redact or block.
+//! - [`verify`] — checks a repository tree against `.backup-state.json`: healthy, degraded or critical.
 
 pub mod canonical;
 mod clock;
@@ -71,10 +75,12 @@ pub mod githash;
 mod github;
 pub mod inventory;
 pub mod protocol;
+pub mod secrets;
 pub mod selection;
 pub mod stages;
 pub mod state;
 pub mod summary;
+pub mod verify;
 
 pub use canonical::canonical_json;
 pub use config::{CommitMode, Committer, Config, GithubConfig, MakeConfig};
