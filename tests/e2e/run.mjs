@@ -87,8 +87,9 @@ async function buildPackage() {
   await run('npm', ['run', 'build'], { cwd: path.join(REPO_DIR, 'pkg-js'), log, quiet: true });
   log('building the community package (n8n-nodes)');
   if (!exists(path.join(NODES_DIR, 'node_modules'))) {
-    // --ignore-scripts: a lint plugin's preinstall runs `npx only-allow pnpm`.
-    await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: NODES_DIR, log, quiet: true });
+    // --ignore-scripts: a lint plugin's preinstall runs `npx only-allow pnpm`. `npm install` from the
+    // lockfile rather than `npm ci`: see freshInstall in lib/install.mjs (optional packages missing here).
+    await run('npm', ['install', '--ignore-scripts', '--no-save', '--no-audit', '--no-fund'], { cwd: NODES_DIR, log, quiet: true });
   }
   await run('npm', ['run', 'build'], { cwd: NODES_DIR, log, quiet: true });
   const packed = await run('npm', ['pack', '--pack-destination', WORK_DIR], { cwd: NODES_DIR, quiet: true });
@@ -267,6 +268,47 @@ function callTotals(counts) {
   return { make: sum('make '), github: sum('github '), githubWrites: githubWrites(counts) };
 }
 
+/** Exact request counts (every route the run used; absent = 0). */
+function checkCalls(label, counts, expected) {
+  const nonZero = Object.fromEntries(Object.entries(expected).filter(([, n]) => n > 0).sort());
+  checkEqual(`${label}: exact API calls`, Object.fromEntries(Object.entries(counts).sort()), nonZero);
+}
+
+const CALL = {
+  branch: 'github GET branches/{branch}',
+  tree: 'github GET git/trees/{sha}',
+  blob: 'github GET git/blobs/{sha}',
+  newBlob: 'github POST git/blobs',
+  newTree: 'github POST git/trees',
+  newCommit: 'github POST git/commits',
+  moveRef: 'github PATCH git/refs/heads/{branch}',
+  list: 'make GET scenarios',
+  blueprint: 'make GET scenarios/{id}/blueprint',
+};
+
+/** Files above the engine's blob threshold (1,000,000 bytes) are uploaded with POST git/blobs. */
+function largeFiles(sim, ref) {
+  return repo.fileSizes(sim.githubDir, ref).filter(({ size }) => size > 1_000_000).length;
+}
+
+/** Calls of a run that backs up `k` scenarios, `n` listed (fresh repository when `fresh`). */
+function backupCalls({ k, listPages = 1, fresh = false, metadataReads = 0, uploads = 0, blueprintGets = k }) {
+  return {
+    [CALL.branch]: 1,
+    [CALL.tree]: 1,
+    // The state file is read by blob SHA (absent in a fresh repository), then each changed scenario's
+    // previous metadata.json (its backupHistory carries forward).
+    [CALL.blob]: (fresh ? 0 : 1) + metadataReads,
+    [CALL.newBlob]: uploads,
+    // One tree + one commit per scenario, then the state commit, then one fast-forward of the branch.
+    [CALL.newTree]: k > 0 ? k + 1 : 0,
+    [CALL.newCommit]: k > 0 ? k + 1 : 0,
+    [CALL.moveRef]: k > 0 ? 1 : 0,
+    [CALL.list]: listPages,
+    [CALL.blueprint]: blueprintGets,
+  };
+}
+
 const callRows = [];
 function recordCalls(label, runResult) {
   callRows.push({ label, counts: runResult.counts, stored: runResult.stored, ms: runResult.response.ms });
@@ -384,7 +426,7 @@ async function loopScenarios(ctx, n8nService, sim) {
     checkBackupCommits('Loop S1', sim, result, scenarios.map((s) => s.id), scenarios);
     checkEqual('Loop S1: commits = one per scenario + the state commit', result.commits.length, n + 1);
     checkExecutionLog('Loop S1', result, 'success');
-    checkEqual('Loop S1: Make calls = 1 list page + 1 blueprint per scenario', callTotals(result.counts).make, 1 + n);
+    checkCalls('Loop S1', result.counts, backupCalls({ k: n, fresh: true, uploads: largeFiles(sim, result.after) }));
   });
 
   await scenario('Loop S2: no change', async () => {
@@ -394,7 +436,7 @@ async function loopScenarios(ctx, n8nService, sim) {
     checkEqual('Loop S2: backedUp 0, unchanged = total', [result.summary?.backedUp, result.summary?.unchanged, result.summary?.total], [0, n, n]);
     checkEqual('Loop S2: 0 commits (branch head unchanged)', result.commits.length, 0);
     checkEqual('Loop S2: 0 GitHub writes', callTotals(result.counts).githubWrites, 0);
-    checkEqual('Loop S2: Make calls = 1 list page, no blueprint', callTotals(result.counts).make, 1);
+    checkCalls('Loop S2', result.counts, backupCalls({ k: 0 }));
   });
 
   await scenario('Loop S3: one scenario edited', async () => {
@@ -413,7 +455,7 @@ async function loopScenarios(ctx, n8nService, sim) {
     const changedEntries = Object.keys(stateAfter.scenarios).filter((id) => JSON.stringify(stateAfter.scenarios[id]) !== JSON.stringify(stateBefore.scenarios[id]));
     checkEqual('Loop S3: only the edited scenario changed in the state', changedEntries, [String(edited)]);
     checkEqual('Loop S3: its backupCount went up by one', stateAfter.scenarios[edited].backupCount, stateBefore.scenarios[edited].backupCount + 1);
-    checkEqual('Loop S3: Make calls = 1 list page + 1 blueprint', callTotals(result.counts).make, 2);
+    checkCalls('Loop S3', result.counts, backupCalls({ k: 1, metadataReads: 1 }));
   });
 
   await scenario('Loop S5: invalid Make token', async () => {
@@ -425,7 +467,7 @@ async function loopScenarios(ctx, n8nService, sim) {
     check('Loop S5: the fatal message names token, zone and scope', ['token', 'zone', 'scenarios:read'].every((word) => fatal.message?.includes(word)), fatal.message);
     checkEqual('Loop S5: nothing committed, no GitHub writes', [result.commits.length, callTotals(result.counts).githubWrites], [0, 0]);
     // A 401 is not transient: the engine stops at once instead of retrying a revoked token.
-    checkEqual('Loop S5: one Make list call, no retries of the 401', callTotals(result.counts).make, 1);
+    checkCalls('Loop S5 (one list call: a 401 is not retried)', result.counts, backupCalls({ k: 0 }));
     checkExecutionLog('Loop S5', result, 'failed');
   });
 
@@ -439,7 +481,7 @@ async function loopScenarios(ctx, n8nService, sim) {
       seconds.length === 3 && [1, 2, 4].every((base, i) => seconds[i] >= base && seconds[i] <= base * 1.2), JSON.stringify(seconds));
     check('Loop S5b: the Wait node ran 3 times for about that long',
       result.stored.waitNodeMs.length === 3 && result.stored.waitNodeMs.every((ms, i) => Math.abs(ms - seconds[i] * 1000) < 1500), JSON.stringify(result.stored.waitNodeMs));
-    checkEqual('Loop S5b: Make calls = 4 list attempts', callTotals(result.counts).make, 4);
+    checkCalls('Loop S5b (4 list attempts)', result.counts, backupCalls({ k: 0, listPages: 4 }));
   });
 
   let failing = null;
@@ -460,7 +502,8 @@ async function loopScenarios(ctx, n8nService, sim) {
     const stateAfter = JSON.parse(repo.show(sim.githubDir, result.after, STATE_PATH));
     const stateBefore = JSON.parse(repo.show(sim.githubDir, result.before, STATE_PATH));
     checkEqual('Loop S6: the failing scenario keeps its old state entry', stateAfter.scenarios[failing], stateBefore.scenarios[failing]);
-    checkEqual('Loop S6: Make calls = 1 list + 2 blueprints + 4 attempts for the failing one', callTotals(result.counts).make, 1 + 2 + 4);
+    // The failing blueprint is tried 4 times (1 + 3 retries); only the two that landed read their metadata.
+    checkCalls('Loop S6', result.counts, backupCalls({ k: 2, metadataReads: 2, blueprintGets: 2 + 4 }));
     checkExecutionLog('Loop S6', result, 'partial');
   });
 
@@ -515,6 +558,7 @@ async function oneNodeScenarios(ctx, n8nService, sim) {
     recordCalls('One-node S2 no change', result);
     checkEqual('One-node S2: HTTP 200, backedUp 0', [result.response.status, result.summary?.backedUp], [200, 0]);
     checkEqual('One-node S2: 0 commits, 0 GitHub writes', [result.commits.length, callTotals(result.counts).githubWrites], [0, 0]);
+    checkCalls('One-node S2', result.counts, backupCalls({ k: 0 }));
   });
   await scenario('One-node S3: one scenario edited', async () => {
     const edited = await editBlueprint(sim, scenarios[0].id, 'edited by the e2e test (one-node S3)');
@@ -522,6 +566,7 @@ async function oneNodeScenarios(ctx, n8nService, sim) {
     recordCalls('One-node S3 one edit', result);
     checkEqual('One-node S3: HTTP 200, backedUp 1', [result.response.status, result.summary?.backedUp], [200, 1]);
     checkEqual('One-node S3: exactly 1 scenario commit, for the edited scenario', scenarioCommitIds(result), [edited]);
+    checkCalls('One-node S3', result.counts, backupCalls({ k: 1, metadataReads: 1 }));
   });
 }
 
@@ -540,6 +585,7 @@ async function scaleScenario(ctx, n8nService, sim) {
     figures.push({ label: `loop, 600 scenarios (${toAdd} new)`, result });
     checkEqual('Scale: HTTP 200, status success', [result.response.status, result.summary?.status], [200, 'success']);
     checkEqual('Scale: the new scenarios are backed up', result.summary?.backedUp, toAdd);
+    checkCalls('Scale', result.counts, backupCalls({ k: toAdd, listPages: 2 }));
     check('Scale: stored execution data under 20 MB', result.stored.dataBytes < 20 * 1024 * 1024, `${(result.stored.dataBytes / 1048576).toFixed(2)} MiB`);
     const small = figures.find((f) => f.label.startsWith('loop,') && f !== figures[figures.length - 1]);
     if (small) {

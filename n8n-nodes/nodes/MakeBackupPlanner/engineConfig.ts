@@ -77,7 +77,11 @@ export function readRunSettings(ctx: IExecuteFunctions, itemIndex: number): RunS
 	const config: EngineConfig = {
 		make,
 		github,
-		commitMode: ctx.getNodeParameter('commitMode', itemIndex, 'perScenario') as BackupConfig['commitMode'],
+		commitMode: ctx.getNodeParameter(
+			'commitMode',
+			itemIndex,
+			'perScenario',
+		) as BackupConfig['commitMode'],
 		force: ctx.getNodeParameter('force', itemIndex, false) as boolean,
 	};
 	for (const key of [

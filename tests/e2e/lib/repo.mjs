@@ -39,3 +39,14 @@ export function show(gitDir, ref, filePath) {
 export function changedFiles(gitDir, sha) {
   return git(gitDir, ['diff-tree', '--no-commit-id', '--name-only', '-r', '--root', sha]).split('\n').filter(Boolean);
 }
+
+/** Paths and sizes (bytes) of all files at `ref`. */
+export function fileSizes(gitDir, ref) {
+  return git(gitDir, ['ls-tree', '-r', '-l', ref])
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [meta, filePath] = line.split('\t');
+      return { path: filePath, size: Number(meta.trim().split(/\s+/)[3]) };
+    });
+}

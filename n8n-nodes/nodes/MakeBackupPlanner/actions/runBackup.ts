@@ -66,8 +66,8 @@ async function perform(ctx: IExecuteFunctions, request: PlannedRequest): Promise
 				method: request.method as IHttpRequestMethods,
 				url: request.url,
 				headers,
-				// A string body is sent as-is: the engine already serialized it.
-				body: request.body ?? undefined,
+				// A string body is sent as-is: the engine already serialized it. GETs carry none.
+				...(request.body !== null ? { body: request.body } : {}),
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				// Raw text in and out: `json: true` or the default encoding would re-parse the body.
