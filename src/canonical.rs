@@ -79,8 +79,8 @@ enum Node<'a> {
     Number(&'a str),
     /// A string's raw text between the quotes, and whether it holds escapes.
     Str(RawStr<'a>),
-    Array(Vec<Node<'a>>),
-    Object(Vec<(RawStr<'a>, Node<'a>)>),
+    Array(Vec<Self>),
+    Object(Vec<(RawStr<'a>, Self)>),
 }
 
 #[derive(Clone, Copy)]

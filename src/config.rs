@@ -6,9 +6,9 @@ use crate::error::Error;
 
 /// Configuration of one backup run. JSON field names are camelCase; see `src/protocol.md`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Config {
+pub struct BackupConfig {
     /// The Make.com side: zone and which team or organization.
     pub make: MakeConfig,
     /// The GitHub side: repository, branch, committer.
@@ -41,9 +41,12 @@ pub struct Config {
     pub blob_threshold_bytes: u64,
 }
 
+/// The configuration under its short name.
+pub type Config = BackupConfig;
+
 /// Make.com connection settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MakeConfig {
     /// `eu1`, `eu2`, `us1`, `us2`, or a host such as `us1.make.celonis.com`. Exclusive with `baseUrl`.
@@ -68,7 +71,7 @@ pub struct MakeConfig {
 
 /// GitHub repository settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GithubConfig {
     /// REST API root (default `https://api.github.com`).
@@ -91,7 +94,7 @@ pub struct GithubConfig {
 
 /// Name and e-mail written as author and committer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct Committer {
     /// Display name.
@@ -108,7 +111,7 @@ impl Default for Committer {
 
 /// How scenarios are grouped into commits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub enum CommitMode {
     /// One commit per backed-up scenario: `Backup scenario {id}: {name}`.
@@ -162,7 +165,7 @@ pub(crate) enum MakeScope {
     Organization(u64),
 }
 
-impl Config {
+impl BackupConfig {
     /// Checks every field and returns the first problem, naming the field and the fix.
     pub fn validate(&self) -> Result<(), Error> {
         self.make_base_url()?;

@@ -26,7 +26,7 @@ use crate::state::ScenarioState;
 
 /// A file to be written to the backup repository.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct RenderedFile {
     /// Repository path: `scenarios/<digits>/blueprint.json|metadata.json` or `.backup-state.json`.

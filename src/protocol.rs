@@ -8,7 +8,7 @@ use crate::summary::Summary;
 
 /// What the host must do next. Returned by [`Engine::poll`](crate::Engine::poll).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(tag = "type", rename_all = "camelCase")]
 #[must_use]
 pub enum Action {
@@ -37,7 +37,7 @@ pub enum Action {
 
 /// The service a request goes to; the host adds that service's credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub enum Service {
     /// Make.com API (`Authorization: Token …`).
@@ -48,7 +48,7 @@ pub enum Service {
 
 /// HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 pub enum Method {
     /// Read.
     GET,
@@ -74,7 +74,7 @@ impl Method {
 
 /// An HTTP request the host performs. Carries no credentials.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct Request {
     /// Echo this as `Reply.requestId`.
@@ -106,7 +106,7 @@ impl Request {
 
 /// The outcome of a request, passed to [`Engine::handle`](crate::Engine::handle).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Reply {
     /// The `id` of the request this answers.
@@ -127,7 +127,7 @@ pub struct Reply {
 
 /// Why no response arrived.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Failure {
     /// `timeout` or `network`.
@@ -139,7 +139,7 @@ pub struct Failure {
 
 /// Kinds of transport failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub enum FailureKind {
     /// The request timed out.

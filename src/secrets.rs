@@ -36,7 +36,7 @@ use crate::error::Error;
 
 /// What a run does with a blueprint in which [`scan`] finds secrets.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub enum SecretPolicy {
     /// Commit the blueprint as it is; the summary and the commit message name the scenario, the module
@@ -54,7 +54,7 @@ pub enum SecretPolicy {
 /// The kind of a secret. Serialized kebab-case (`github-token`); the same name appears in the
 /// redaction placeholder `[redacted:github-token]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum SecretKind {
@@ -222,7 +222,7 @@ impl std::fmt::Display for SecretKind {
 
 /// One secret found in a blueprint. Carries where it is and what kind it is — never the value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct SecretFinding {
     /// What kind of secret.
@@ -319,7 +319,7 @@ pub fn screen(blueprint_json: &str, policy: SecretPolicy) -> Result<Screening, E
 
 /// What a run did about the secrets of one scenario (for the run summary).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct ScenarioSecrets {
     /// The scenario.

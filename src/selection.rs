@@ -7,7 +7,7 @@ use crate::state::BackupState;
 
 /// The decision for one scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "kebab-case")]
 pub enum VerdictKind {
     /// Not in the state: back up.
@@ -33,7 +33,7 @@ impl VerdictKind {
 
 /// A verdict with the reason a person can read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct Verdict {
     /// Scenario id.

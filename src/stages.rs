@@ -15,7 +15,7 @@ use crate::state::{BackupState, STATE_PATH, StateAdvance, update_state};
 
 /// Input of [`select_scenarios_for`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SelectInput {
     /// Raw bodies of every `GET /scenarios` page.
@@ -75,7 +75,7 @@ pub fn select_scenarios(pages: &[String], state: Option<&str>, inventory_complet
 
 /// Input of [`render_files`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RenderInput {
     /// The scenario object as listed (JSON text of one element of `scenarios`).
@@ -114,7 +114,7 @@ pub fn render_files(input: &RenderInput) -> Result<Vec<RenderedFile>, Error> {
 
 /// A commit to make: files that differ from the repository tree, and the message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct CommitPlan {
     /// Files to write (unchanged ones dropped).
@@ -129,7 +129,7 @@ pub struct CommitPlan {
 
 /// Input of [`plan_commit_for`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlanInput {
     /// Scenario id.
@@ -168,7 +168,7 @@ pub fn plan_commit(scenario_id: u64, name: &str, files: Vec<RenderedFile>, tree_
 
 /// Input of [`next_state_file_for`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StateUpdateInput {
     /// Current `.backup-state.json` text, if any.

@@ -41,7 +41,7 @@ pub const DEFAULT_STALE_AFTER_HOURS: u32 = 26;
 
 /// Overall verdict of [`verify`] (rules in the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub enum VerifyStatus {
     /// The repository and the state agree and every backup is fresh.
@@ -65,7 +65,7 @@ impl VerifyStatus {
 
 /// What was found of `.backup-state.json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub enum StateFileStatus {
     /// Read and understood.
@@ -80,7 +80,7 @@ pub enum StateFileStatus {
 
 /// Counts of a [`VerifyReport`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyCounts {
     /// Entries in the state.
@@ -111,7 +111,7 @@ pub struct VerifyCounts {
 
 /// A file a tracked scenario should have and the tree lacks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct MissingFile {
     /// The scenario.
@@ -124,7 +124,7 @@ pub struct MissingFile {
 
 /// A scenario file the state does not track.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct UntrackedFile {
     /// The scenario id from the path.
@@ -135,7 +135,7 @@ pub struct UntrackedFile {
 
 /// A file whose blob differs from the one the state recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct ShaMismatch {
     /// The scenario.
@@ -152,7 +152,7 @@ pub struct ShaMismatch {
 
 /// An entry whose last backup is older than the threshold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct StaleEntry {
     /// The scenario.
@@ -167,7 +167,7 @@ pub struct StaleEntry {
 
 /// The result of [`verify`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyReport {
     /// Overall verdict.
