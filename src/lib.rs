@@ -60,13 +60,23 @@
 //!
 //! The stages are also exposed as pure functions in [`stages`] for hosts that build their own flow.
 //!
+//! ## Restore and insight (pure functions over backup files)
+//!
+//! - [`restore`] — the Make requests that bring a scenario back from its `blueprint.json` + `metadata.json`.
+//! - [`dependencies`] — connections, webhooks, data stores, keys, data structures per scenario; `inventory/dependencies.json`.
+//! - [`diff`] — module-level change summary of two blueprints, for commit messages and the run summary.
+//! - [`audit`] — the generated `README.md` of the backup repository: per folder, coverage, stale entries.
+//!
 //! Checks beside a run:
 //! - [`secrets`] — scans a rendered blueprint for credentials typed into modules; warn, redact or block.
 //! - [`verify`] — checks a repository tree against `.backup-state.json`: healthy, degraded or critical.
 
+pub mod audit;
 pub mod canonical;
 mod clock;
 pub mod config;
+pub mod dependencies;
+pub mod diff;
 mod engine;
 mod error;
 mod failure;
@@ -74,7 +84,9 @@ pub mod files;
 pub mod githash;
 mod github;
 pub mod inventory;
+mod make;
 pub mod protocol;
+pub mod restore;
 pub mod secrets;
 pub mod selection;
 pub mod stages;
