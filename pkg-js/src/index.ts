@@ -6,7 +6,18 @@
  * `make-backup-planner/transport-fetch`. Shapes of every value: src/protocol.md in the repository.
  */
 import * as wasm from "./wasm/make_backup_planner_wasm";
-import type { Action, BackupConfig, Reply } from "./wasm/make_backup_planner_wasm";
+import type {
+  Action,
+  BackupConfig,
+  CommitPlan,
+  PlanInput,
+  RenderedFile,
+  RenderInput,
+  Reply,
+  SelectInput,
+  StateUpdateInput,
+  Verdict,
+} from "./wasm/make_backup_planner_wasm";
 
 // Generated from the Rust types (tsify). `Request` is exported as PlannedRequest (below) so it cannot be
 // confused with fetch's Request; the stage-function types are exported with the stage functions.
@@ -30,6 +41,13 @@ export type {
   Summary,
   Verdict,
   VerdictKind,
+  RenderedFile,
+  RenderInput,
+  SelectInput,
+  PlanInput,
+  CommitPlan,
+  StateUpdateInput,
+  StateAdvance,
 } from "./wasm/make_backup_planner_wasm";
 
 /** `{ type: "request" }`: perform `request`, then pass the reply to {@link Engine.handle}. */
@@ -94,7 +112,8 @@ export class Engine {
 
   /** Validates `config` and starts a run. `seed` (default 0) drives retry jitter: equal inputs, equal runs. */
   static start(config: BackupConfig, now: string, seed?: number): Engine {
-    return new Engine(callCore(() => wasm.Engine.start(config, now, seed)));
+    // Values cross into wasm as JSON text (see pkg-js/binding/src/lib.rs for why).
+    return new Engine(callCore(() => wasm.Engine.start(JSON.stringify(config), now, seed)));
   }
 
   /** Restores an engine saved with {@link Engine.toJSON}. */
@@ -105,13 +124,15 @@ export class Engine {
   /** The next action. While a request is outstanding it returns that same request (same `id`) again. */
   poll(now: string): Action {
     const engine = this.#live();
-    return callCore(() => engine.poll(now));
+    return callCore(() => JSON.parse(engine.poll(now)) as Action);
   }
 
   /** Feeds the reply to the outstanding request: `{requestId, status, headers, body}` or `{requestId, failure}`. */
   handle(now: string, reply: Reply): void {
     const engine = this.#live();
-    callCore(() => engine.handle(now, reply));
+    // The body crosses as its own string: never re-encoded inside JSON, never parsed on the way.
+    const { body, ...head } = reply;
+    callCore(() => engine.handle(now, JSON.stringify(head), body ?? ""));
   }
 
   /** The whole engine state as JSON text (to resume later, even on another machine, with {@link Engine.fromJSON}). */
@@ -150,4 +171,31 @@ export function canonicalJson(text: string): string {
 /** Git blob SHA-1 (40 hex digits) of the UTF-8 bytes of `text`, as git and GitHub report it for a file. */
 export function gitBlobSha(text: string): string {
   return callCore(() => wasm.gitBlobSha(text));
+}
+
+// ───────────── Stage functions: the steps of a run as pure functions, for hosts that build their own flow ─────────────
+
+/** Verdict per scenario (new, changed, metadata-only, forced, unchanged, deleted) from raw list pages and the state text. */
+export function selectScenarios(input: SelectInput): Verdict[] {
+  return callCore(() => JSON.parse(wasm.selectScenarios(JSON.stringify(input))) as Verdict[]);
+}
+
+/** `blueprint.json` and `metadata.json` of one scenario, exactly as the engine renders them. */
+export function renderFiles(input: RenderInput): RenderedFile[] {
+  return callCore(() => JSON.parse(wasm.renderFiles(JSON.stringify(input))) as RenderedFile[]);
+}
+
+/** `scenarios/{id}/blueprint.json` from the raw `GET /scenarios/{id}/blueprint` body. */
+export function renderBlueprint(scenarioId: number, blueprintReply: string): RenderedFile {
+  return callCore(() => JSON.parse(wasm.renderBlueprint(scenarioId, blueprintReply)) as RenderedFile);
+}
+
+/** Drops files the repository tree already holds and builds the commit's tree request body and message. */
+export function planCommit(input: PlanInput): CommitPlan {
+  return callCore(() => JSON.parse(wasm.planCommit(JSON.stringify(input))) as CommitPlan);
+}
+
+/** The next `.backup-state.json` after landed backups (advances) and deletions. */
+export function nextStateFile(input: StateUpdateInput): RenderedFile {
+  return callCore(() => JSON.parse(wasm.nextStateFile(JSON.stringify(input))) as RenderedFile);
 }

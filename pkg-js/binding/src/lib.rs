@@ -1,18 +1,23 @@
 //! Thin wasm-bindgen binding of the `make_backup_planner` core for the `make-backup-planner` npm package.
 //!
-//! Values cross as plain JS objects: config and replies come in through serde-wasm-bindgen, actions go
-//! out through its JSON-compatible serializer (plain objects, `null`, never `Map`/`undefined`). Every
-//! error leaves through [`to_js_error`]: a JS `Error` whose `message` is the core's Display text and
-//! whose `code` is the core's stable `Error::code()` (or `invalid-input` for values of the wrong shape).
-//! The shapes are documented in `src/protocol.md`; the TS interfaces come from the core's tsify derives.
+//! Values cross the boundary as JSON text: the TypeScript wrapper (`pkg-js/src/index.ts`) stringifies
+//! inputs and parses outputs, and response bodies cross as plain strings, never inside JSON. Why text and
+//! not serde-wasm-bindgen objects: every serde format a type is (de)serialized with instantiates that
+//! type's serde code again, and text keeps it to one format (serde_json, which the engine's own
+//! `toJSON`/`fromJSON` needs anyway): the shipped wasm is a fraction of the size and loads faster, and V8's
+//! `JSON.parse` is faster than converting objects field by field (wasm-toolchain.md §8). The TS types of
+//! every value are generated from the Rust types (tsify) and shapes are documented in `src/protocol.md`.
+//!
+//! Every error leaves through [`to_js_error`]: a JS `Error` whose `message` is the core's Display text
+//! and whose `code` is the core's stable `Error::code()` (`invalid-input` for input of the wrong shape).
 
 use make_backup_planner as planner;
+use planner::stages;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-/// `code` of errors about JS values that do not have the documented shape.
+/// `code` of errors about input that does not have the documented shape.
 const INVALID_INPUT: &str = "invalid-input";
 /// `code` of errors that are bugs in the binding or core, never the caller's fault.
 const INTERNAL: &str = "internal";
@@ -32,55 +37,30 @@ fn core_error(error: planner::Error) -> JsValue {
     to_js_error(error.code(), &error.to_string())
 }
 
-/// Reads a JS value into a core type, naming the offending field (`make.teamId`) when it does not fit.
-fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    // Via serde_json::Value: serde-wasm-bindgen reads only the fields a struct names, so it would silently
-    // ignore a misspelt optional field; serde_json honours the core's `deny_unknown_fields`.
-    let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
-        .map_err(|error| invalid_input(what, ".", &js_message(error.into())))?;
-    serde_path_to_error::deserialize(json).map_err(|error| {
-        let path = error.path().to_string();
-        invalid_input(what, &path, &error.into_inner().to_string())
+/// Parses JSON input text into a core type; serde_json's message names the field (`unknown field
+/// \`teamID\``, `missing field \`owner\``) and the position.
+fn parse<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, JsValue> {
+    serde_json::from_str(text).map_err(|error| {
+        to_js_error(INVALID_INPUT, &format!("invalid {what}: {error}; fix it (shapes: src/protocol.md, section {what})"))
     })
 }
 
-fn invalid_input(what: &str, path: &str, reason: &str) -> JsValue {
-    let at = if path == "." {
-        String::new()
-    } else {
-        format!(" at `{path}`")
-    };
-    let message = format!("invalid {what}{at}: {reason}; see src/protocol.md, section {what}");
-    to_js_error(INVALID_INPUT, &message)
+/// Parses the config, naming the field path (`make.teamId`) of a mistake: config is typed by hand, so
+/// the path is worth the extra code here (it is not used for machine-made inputs, to keep the wasm small).
+fn parse_config(text: &str) -> Result<planner::BackupConfig, JsValue> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let location = if path == "." { String::new() } else { format!(" at `{path}`") };
+        let message = format!("invalid Config{location}: {}; fix it (shapes: src/protocol.md, section Config)", error.into_inner());
+        to_js_error(INVALID_INPUT, &message)
+    })
 }
 
-/// `seed` as the core's u64: a JS number that is a whole, non-negative, exactly representable integer.
-fn seed_from_js(seed: Option<f64>) -> Result<u64, JsValue> {
-    match seed {
-        None => Ok(0),
-        // Checked integral and in range, so the cast is exact.
-        Some(n) if (0.0..=MAX_SAFE_INTEGER).contains(&n) && n.fract() == 0.0 => Ok(n as u64),
-        Some(n) => Err(to_js_error(
-            INVALID_INPUT,
-            &format!("invalid seed {n}: pass a whole number ≥ 0"),
-        )),
-    }
-}
-
-/// The message of a JS Error (serde-wasm-bindgen's Display would prefix a second "Error: ").
-fn js_message(error: JsValue) -> String {
-    error.dyn_ref::<js_sys::Error>().map_or_else(
-        || String::from("value cannot be read"),
-        |e| String::from(e.message()),
-    )
-}
-
-/// Writes a core value as a plain JSON-compatible JS object.
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value
-        .serialize(&serializer)
-        .map_err(|error| to_js_error(INTERNAL, &format!("(a bug) {error}")))
+/// Writes a core value as JSON text for the wrapper to `JSON.parse`.
+fn to_json<T: Serialize>(value: &T) -> Result<String, JsValue> {
+    serde_json::to_string(value)
+        .map_err(|error| to_js_error(INTERNAL, &format!("could not serialize a core value (a bug): {error}")))
 }
 
 /// One backup run as a state machine: `start`, then loop `poll` → perform the request or wait →
@@ -92,36 +72,35 @@ pub struct Engine {
 
 #[wasm_bindgen]
 impl Engine {
-    /// Validates `config` and starts a run at `now` (RFC 3339 UTC). `seed` (default 0, a
-    /// non-negative integer) drives retry jitter, so equal inputs give equal runs.
+    /// Validates the config (JSON text of `BackupConfig`) and starts a run at `now` (RFC 3339 UTC).
+    /// `seed` (default 0, a non-negative integer) drives retry jitter, so equal inputs give equal runs.
     #[wasm_bindgen(js_name = start)]
-    pub fn start(
-        #[wasm_bindgen(unchecked_param_type = "BackupConfig")] config: JsValue,
-        now: &str,
-        seed: Option<f64>,
-    ) -> Result<Self, JsValue> {
-        let config: planner::Config = from_js(config, "Config")?;
-        let seed = seed_from_js(seed)?;
-        planner::Engine::start(config, now, seed)
-            .map(|inner| Self { inner })
-            .map_err(core_error)
+    pub fn start(config: &str, now: &str, seed: Option<f64>) -> Result<Self, JsValue> {
+        let config = parse_config(config)?;
+        let seed = match seed {
+            None => 0,
+            // Checked integral and in range, so the cast is exact.
+            Some(seed) if (0.0..=MAX_SAFE_INTEGER).contains(&seed) && seed.fract() == 0.0 => seed as u64,
+            Some(seed) => {
+                let message = format!("invalid seed {seed}: pass a non-negative whole number (or omit it for 0)");
+                return Err(to_js_error(INVALID_INPUT, &message));
+            }
+        };
+        planner::Engine::start(config, now, seed).map(|inner| Self { inner }).map_err(core_error)
     }
 
-    /// The next thing to do at `now`: `request` (perform it, then `handle` the reply), `wait`, or `done`.
-    /// While a request is outstanding it returns that same request again.
-    #[wasm_bindgen(unchecked_return_type = "Action")]
-    pub fn poll(&mut self, now: &str) -> Result<JsValue, JsValue> {
+    /// The next thing to do at `now`, as JSON text of `Action`. While a request is outstanding it
+    /// returns that same request again.
+    pub fn poll(&mut self, now: &str) -> Result<String, JsValue> {
         let action = self.inner.poll(now).map_err(core_error)?;
-        to_js(&action)
+        to_json(&action)
     }
 
-    /// Feeds the reply (or transport failure) for the outstanding request.
-    pub fn handle(
-        &mut self,
-        now: &str,
-        #[wasm_bindgen(unchecked_param_type = "Reply")] reply: JsValue,
-    ) -> Result<(), JsValue> {
-        let reply: planner::Reply = from_js(reply, "Reply")?;
+    /// Feeds the reply for the outstanding request: `reply` is JSON text of `Reply` without its body
+    /// (`requestId`, `status`, `headers`, or `failure`), `body` the exact response text.
+    pub fn handle(&mut self, now: &str, reply: &str, body: String) -> Result<(), JsValue> {
+        let mut reply: planner::Reply = parse(reply, "Reply")?;
+        reply.body = body;
         self.inner.handle(now, reply).map_err(core_error)
     }
 
@@ -134,9 +113,7 @@ impl Engine {
     /// Restores an engine from the text `toJSON` returned.
     #[wasm_bindgen(js_name = fromJSON)]
     pub fn from_json(text: &str) -> Result<Self, JsValue> {
-        planner::Engine::from_json(text)
-            .map(|inner| Self { inner })
-            .map_err(core_error)
+        planner::Engine::from_json(text).map(|inner| Self { inner }).map_err(core_error)
     }
 }
 
@@ -158,6 +135,42 @@ pub fn git_blob_sha(text: &str) -> String {
     planner::git_blob_sha(text.as_bytes())
 }
 
-// ───────────────────────────── Stage functions (bound by the lead) ─────────────────────────────
-// select / render / plan / state go here, following the pattern above: JsValue in through
-// `from_js`, out through `to_js`, errors through `core_error`, TS types via `unchecked_*_type`.
+// ───────────── Stage functions: JSON text of the input type in, JSON text of the output out ─────────────
+
+/// `SelectInput` → `Verdict[]`.
+#[wasm_bindgen(js_name = selectScenarios)]
+pub fn select_scenarios(input: &str) -> Result<String, JsValue> {
+    let input: stages::SelectInput = parse(input, "SelectInput")?;
+    to_json(&stages::select_scenarios_for(&input).map_err(core_error)?)
+}
+
+/// `RenderInput` → `RenderedFile[]` (blueprint.json and metadata.json of one scenario).
+#[wasm_bindgen(js_name = renderFiles)]
+pub fn render_files(input: &str) -> Result<String, JsValue> {
+    let input: stages::RenderInput = parse(input, "RenderInput")?;
+    to_json(&stages::render_files(&input).map_err(core_error)?)
+}
+
+/// Raw blueprint reply text → `RenderedFile` of `scenarios/{id}/blueprint.json` (the hot path).
+#[wasm_bindgen(js_name = renderBlueprint)]
+pub fn render_blueprint(scenario_id: f64, blueprint_reply: &str) -> Result<String, JsValue> {
+    if !(0.0..=MAX_SAFE_INTEGER).contains(&scenario_id) || scenario_id.fract() != 0.0 {
+        return Err(to_js_error(INVALID_INPUT, &format!("invalid scenario id {scenario_id}: pass a Make scenario id")));
+    }
+    // Checked integral and in range above, so the cast is exact.
+    to_json(&stages::render_blueprint_file(scenario_id as u64, blueprint_reply).map_err(core_error)?)
+}
+
+/// `PlanInput` → `CommitPlan`.
+#[wasm_bindgen(js_name = planCommit)]
+pub fn plan_commit(input: &str) -> Result<String, JsValue> {
+    let input: stages::PlanInput = parse(input, "PlanInput")?;
+    to_json(&stages::plan_commit_for(&input).map_err(core_error)?)
+}
+
+/// `StateUpdateInput` → `RenderedFile` of `.backup-state.json`.
+#[wasm_bindgen(js_name = nextStateFile)]
+pub fn next_state_file(input: &str) -> Result<String, JsValue> {
+    let input: stages::StateUpdateInput = parse(input, "StateUpdateInput")?;
+    to_json(&stages::next_state_file_for(&input))
+}
