@@ -230,13 +230,26 @@ fn scenario_file(path: &str) -> Option<(u64, FileKind)> {
 /// `.backup-state.json` (None when the repository has none); `now` RFC 3339; `stale_after_hours` the
 /// threshold ([`DEFAULT_STALE_AFTER_HOURS`] is the usual). Errors only for an unusable tree reply or `now`.
 pub fn verify(tree_listing_body: &str, state_text: Option<&str>, now: &str, stale_after_hours: u32) -> Result<VerifyReport, Error> {
-    let now_ms = parse_ms(now)?;
+    parse_ms(now)?;
     let tree = crate::github::parse_tree(tree_listing_body)
         .map_err(|e| Error::input("tree listing", format!("{e}; pass the body of GET git/trees/{{sha}}?recursive=1")))?;
+    verify_blobs(&tree.blobs, tree.truncated, state_text, now, stale_after_hours)
+}
+
+/// [`verify`] over a tree already parsed: blob SHA by path (blobs only), and whether the listing was
+/// truncated. For a host (or the engine) that holds the tree it just wrote, e.g. to check a run at its end.
+pub fn verify_blobs(
+    blobs: &BTreeMap<String, String>,
+    truncated: bool,
+    state_text: Option<&str>,
+    now: &str,
+    stale_after_hours: u32,
+) -> Result<VerifyReport, Error> {
+    let now_ms = parse_ms(now)?;
 
     let mut files: BTreeMap<u64, BTreeMap<FileKind, (String, String)>> = BTreeMap::new();
     let mut unexpected_paths = Vec::new();
-    for (path, sha) in &tree.blobs {
+    for (path, sha) in blobs {
         match scenario_file(path) {
             Some((id, kind)) => {
                 files.entry(id).or_default().insert(kind, (path.clone(), sha.clone()));
@@ -379,7 +392,7 @@ pub fn verify(tree_listing_body: &str, state_text: Option<&str>, now: &str, stal
             ids.iter().take(10).map(u64::to_string).collect::<Vec<_>>().join(", ")
         ));
     }
-    if tree.truncated {
+    if truncated {
         degraded.push("GitHub truncated the tree listing: files past the cut were not checked".to_owned());
     }
     let status = if !critical.is_empty() {
@@ -399,7 +412,7 @@ pub fn verify(tree_listing_body: &str, state_text: Option<&str>, now: &str, stal
         state_file,
         state_problem,
         last_run: state.as_ref().and_then(|s| s.last_run.clone()),
-        tree_truncated: tree.truncated,
+        tree_truncated: truncated,
         counts,
         missing_files,
         untracked_files,

@@ -226,3 +226,15 @@ fn bad_inputs_are_errors() {
     assert!(e.to_string().contains("GET git/trees/{sha}?recursive=1"), "{e}");
     assert_eq!(verify(r#"{"tree":[]}"#, None, "yesterday", 26).unwrap_err().code(), "invalid-timestamp");
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn verify_blobs_matches_verify_on_the_listing() {
+    use make_backup_planner::verify::verify_blobs;
+    let world = backed_up(3);
+    let files = world.github.files();
+    let blobs: BTreeMap<String, String> = files.iter().map(|(p, t)| (p.clone(), git_blob_sha(t.as_bytes()))).collect();
+    let state = files.get(".backup-state.json").map(String::as_str);
+    let direct = verify_blobs(&blobs, false, state, &iso(world.now), 26).unwrap();
+    assert_eq!(direct, verify(&listing(&files, false), state, &iso(world.now), 26).unwrap());
+    assert_eq!(direct.status, VerifyStatus::Healthy);
+}
