@@ -228,15 +228,31 @@ describe('Continue run', () => {
 	});
 
 	for (const [label, error, kind] of [
+		// Exactly what n8n 2.41.1's HTTP Request node (On Error = Continue) stored for a timed-out request.
 		[
-			'a timeout',
+			'a timeout (as the HTTP Request node reports it)',
+			{
+				message: 'The connection was aborted, perhaps the server is offline',
+				timestamp: 1795462741695,
+				name: 'NodeApiError',
+				context: {},
+				cause: { name: 'AxiosError', message: 'timeout of 5000ms exceeded' },
+			},
+			'timed out: The connection was aborted, perhaps the server is offline: timeout of 5000ms exceeded',
+		],
+		[
+			'a timeout with an error code',
 			{ message: 'timeout of 30000ms exceeded', name: 'AxiosError', code: 'ECONNABORTED' },
-			'timed out',
+			'timed out: timeout of 30000ms exceeded',
 		],
 		[
 			'a refused connection',
-			{ message: 'connect ECONNREFUSED 127.0.0.1:9', name: 'Error', code: 'ECONNREFUSED' },
-			'network error',
+			{
+				message: 'The service refused the connection - perhaps it is offline',
+				name: 'NodeApiError',
+				cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:9' },
+			},
+			'network error: The service refused the connection - perhaps it is offline: connect ECONNREFUSED 127.0.0.1:9',
 		],
 	]) {
 		it(`sends ${label} (HTTP node error item) to the engine as a failure, which retries`, async () => {

@@ -14,9 +14,10 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, w
 import os from 'node:os';
 import path from 'node:path';
 
+import { goldenBlueprintFile } from './lib/golden.mjs';
 import { ensureN8n, ensureNode24 } from './lib/install.mjs';
-import { callWebhook, n8nCli, n8nContext, queryExecutions, sampleRss, startN8n } from './lib/n8n.mjs';
-import { run, stopAll } from './lib/processes.mjs';
+import { callWebhook, freePort, n8nCli, n8nContext, queryExecutions, sampleRss, startN8n } from './lib/n8n.mjs';
+import { run, runQuiet, stopAll } from './lib/processes.mjs';
 import * as repo from './lib/repo.mjs';
 import {
   GITHUB_TOKEN,
@@ -166,7 +167,8 @@ function configureWorkflow(file, { id, name, webhookPath, webhookId, sim, creden
       });
       delete node.parameters.teamId;
       // The doubles do not throttle; the engine's pacing budgets would only add waits here.
-      Object.assign(node.parameters.options, { githubApiUrl: sim.github, requestsPerMinute: 100000, writesPerMinute: 100000 });
+      // The doubles answer in milliseconds: a 5 s request timeout keeps the timeout scenario short.
+      Object.assign(node.parameters.options, { githubApiUrl: sim.github, requestsPerMinute: 100000, writesPerMinute: 100000, requestTimeoutMs: 5000 });
     }
     for (const [type, ref] of Object.entries(node.credentials ?? {})) {
       if (credentialRefs[type]) node.credentials[type] = credentialRefs[type];
@@ -177,6 +179,9 @@ function configureWorkflow(file, { id, name, webhookPath, webhookId, sim, creden
 
 const WORKFLOWS = {
   loop: { id: 'mbpLoopWorkflow01', path: 'make-backup' },
+  // The loop workflow with its Schedule Trigger swapped for a Manual Trigger, so `n8n execute` can
+  // run the scheduled (no webhook) path on demand.
+  scheduled: { id: 'mbpLoopScheduled1', path: 'make-backup-scheduled' },
   invalidToken: { id: 'mbpLoopBadToken01', path: 'make-backup-invalid-token' },
   oneNode: { id: 'mbpOneNodeWorkflow', path: 'make-backup-one-node' },
 };
@@ -203,6 +208,14 @@ async function importAll(ctx, simLoop, simOneNode) {
       credentials: { makeApi: ref('makeOneNode', 'Make API (one-node simulator)'), makeBackupGithubApi: ref('githubOneNode', 'Make Backup GitHub API') },
     }),
   ];
+  const scheduled = configureWorkflow('make-backup.json', {
+    id: WORKFLOWS.scheduled.id, name: 'Make backup (loop, scheduled path) e2e', webhookPath: WORKFLOWS.scheduled.path,
+    webhookId: 'e2e00000-0000-4000-8000-000000000004', sim: simLoop,
+    credentials: { makeApi: ref('makeLoop', 'Make API'), githubApi: ref('githubLoop', 'GitHub API') },
+  });
+  const trigger = scheduled.nodes.find((node) => node.type === 'n8n-nodes-base.scheduleTrigger');
+  Object.assign(trigger, { type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} });
+  workflows.push(scheduled);
   // The wait node's webhookId must be unique per workflow too.
   workflows.forEach((workflow, index) => {
     for (const node of workflow.nodes) if (node.type === 'n8n-nodes-base.wait') node.webhookId = `e2e00000-0000-4000-8000-0000000001${index}0`;
@@ -211,7 +224,9 @@ async function importAll(ctx, simLoop, simOneNode) {
   log('importing credentials and workflows, publishing the workflows');
   await n8nCli(ctx, ['import:credentials', `--input=${path.join(dir, 'credentials.json')}`], log);
   await n8nCli(ctx, ['import:workflow', '--separate', `--input=${path.join(dir, 'workflows')}`], log);
-  for (const workflow of workflows) await n8nCli(ctx, ['publish:workflow', `--id=${workflow.id}`], log);
+  for (const workflow of workflows) {
+    if (workflow.id !== WORKFLOWS.scheduled.id) await n8nCli(ctx, ['publish:workflow', `--id=${workflow.id}`], log);
+  }
 }
 
 // ── one backup run through a webhook ───────────────────────────────────────────────────────────
@@ -408,6 +423,41 @@ function checkExecutionLog(label, runResult, expectedStatus) {
     `${runResult.stored.report?.split('\n')[0] ?? 'none'}`);
 }
 
+/** The scenario list exactly as Make (the simulator) serves it now. */
+async function listedScenarios(sim) {
+  const response = await fetch(`${sim.make}/scenarios?organizationId=${ORGANIZATION_ID}&pg%5Blimit%5D=10000`, {
+    headers: { authorization: `Token ${MAKE_TOKEN}` },
+  });
+  return (await response.json()).scenarios;
+}
+
+/**
+ * The repository at `ref` against what Make serves: every blueprint.json byte-equal to the golden render
+ * (canonical JSON of the blueprint the simulator returns), metadata.json and the state entry carrying the
+ * listed fields. `backedUpNow` = ids whose files this run wrote (their backupTimestamp is the run's start).
+ */
+async function checkFilesAgainstMake(label, sim, ref, summary, backedUpNow) {
+  const listed = await listedScenarios(sim);
+  const state = JSON.parse(repo.show(sim.githubDir, ref, STATE_PATH));
+  const wrongBlueprints = [];
+  const wrongMetadata = [];
+  const wrongState = [];
+  for (const scenario of listed) {
+    const reply = await (await fetch(`${sim.make}/scenarios/${scenario.id}/blueprint?draft=false`, { headers: { authorization: `Token ${MAKE_TOKEN}` } })).text();
+    if (repo.show(sim.githubDir, ref, `scenarios/${scenario.id}/blueprint.json`) !== goldenBlueprintFile(reply)) wrongBlueprints.push(scenario.id);
+    const metadata = JSON.parse(repo.show(sim.githubDir, ref, `scenarios/${scenario.id}/metadata.json`));
+    const expected = { id: scenario.id, name: scenario.name, lastEdit: scenario.lastEdit, teamId: scenario.teamId, isActive: scenario.isActive, isPaused: scenario.isPaused, folderId: scenario.folderId, organizationId: ORGANIZATION_ID };
+    const actual = Object.fromEntries(Object.keys(expected).map((key) => [key, metadata[key]]));
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) wrongMetadata.push({ id: scenario.id, actual, expected });
+    if (backedUpNow.includes(scenario.id) && metadata.backupTimestamp !== summary.startedAt) wrongMetadata.push({ id: scenario.id, backupTimestamp: metadata.backupTimestamp });
+    const entry = state.scenarios[scenario.id];
+    if (entry?.lastEdit !== scenario.lastEdit || entry?.name !== scenario.name) wrongState.push(scenario.id);
+  }
+  checkEqual(`${label}: every blueprint.json byte-equal to the golden render of what Make serves`, wrongBlueprints, []);
+  checkEqual(`${label}: every metadata.json carries the listed fields (and this run's backupTimestamp where written)`, wrongMetadata, []);
+  checkEqual(`${label}: every state entry has the listed name and lastEdit`, wrongState, []);
+}
+
 async function loopScenarios(ctx, n8nService, sim) {
   const workflow = WORKFLOWS.loop;
   const scenarios = await scenarioIds(sim);
@@ -425,6 +475,11 @@ async function loopScenarios(ctx, n8nService, sim) {
     checkEqual('Loop S1: total = backedUp = scenarios listed', [result.summary?.total, result.summary?.backedUp], [n, n]);
     checkBackupCommits('Loop S1', sim, result, scenarios.map((s) => s.id), scenarios);
     checkEqual('Loop S1: commits = one per scenario + the state commit', result.commits.length, n + 1);
+    await checkFilesAgainstMake('Loop S1', sim, result.after, result.summary, scenarios.map((s) => s.id));
+    const state = JSON.parse(repo.show(sim.githubDir, result.after, STATE_PATH));
+    const commitOf = new Map(result.commits.map((commit) => [Number(/^Backup scenario (\d+):/.exec(commit.subject)?.[1]), commit.sha]));
+    checkEqual('Loop S1: state records backupCount 1 and the scenario\'s commit as gitSHA',
+      scenarios.filter((s) => state.scenarios[s.id].backupCount !== 1 || state.scenarios[s.id].gitSHA !== commitOf.get(s.id)).map((s) => s.id), []);
     checkExecutionLog('Loop S1', result, 'success');
     checkCalls('Loop S1', result.counts, backupCalls({ k: n, fresh: true, uploads: largeFiles(sim, result.after) }));
   });
@@ -437,6 +492,23 @@ async function loopScenarios(ctx, n8nService, sim) {
     checkEqual('Loop S2: 0 commits (branch head unchanged)', result.commits.length, 0);
     checkEqual('Loop S2: 0 GitHub writes', callTotals(result.counts).githubWrites, 0);
     checkCalls('Loop S2', result.counts, backupCalls({ k: 0 }));
+  });
+
+  await scenario('Loop S2b: the scheduled path (no webhook to answer)', async () => {
+    await resetLogs(sim);
+    const before = repo.head(sim.githubDir);
+    // A second n8n process next to the server: give it its own task-broker port.
+    const env = { ...ctx.env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+    const result = runQuiet(ctx.node24.node, [ctx.n8n.n8nBin, 'execute', `--id=${WORKFLOWS.scheduled.id}`, '--rawOutput'], { cwd: ctx.userFolder, env, maxBuffer: 256 * 1024 * 1024 });
+    check('Loop S2b: n8n execute exits 0', result.status === 0, result.status === 0 ? '' : result.stderr.slice(-2000));
+    // Log lines may precede the run JSON on stdout.
+    const execution = JSON.parse(result.stdout.slice(result.stdout.search(/^\{/m)));
+    const runData = execution.data.resultData.runData;
+    const done = runData['Continue run'].flatMap((task) => task.data.main.flat()).map((item) => item.json).find((json) => json.action === 'done');
+    checkEqual('Loop S2b: the execution succeeds and ends in Respond with summary (a no-op without a webhook)',
+      [execution.status, execution.data.resultData.lastNodeExecuted], ['success', 'Respond with summary']);
+    checkEqual('Loop S2b: summary success, nothing to back up', [done?.summary?.status, done?.summary?.backedUp], ['success', 0]);
+    checkEqual('Loop S2b: 0 commits', repo.head(sim.githubDir), before);
   });
 
   await scenario('Loop S3: one scenario edited', async () => {
@@ -455,6 +527,7 @@ async function loopScenarios(ctx, n8nService, sim) {
     const changedEntries = Object.keys(stateAfter.scenarios).filter((id) => JSON.stringify(stateAfter.scenarios[id]) !== JSON.stringify(stateBefore.scenarios[id]));
     checkEqual('Loop S3: only the edited scenario changed in the state', changedEntries, [String(edited)]);
     checkEqual('Loop S3: its backupCount went up by one', stateAfter.scenarios[edited].backupCount, stateBefore.scenarios[edited].backupCount + 1);
+    await checkFilesAgainstMake('Loop S3', sim, result.after, result.summary, [edited]);
     checkCalls('Loop S3', result.counts, backupCalls({ k: 1, metadataReads: 1 }));
   });
 
@@ -482,6 +555,17 @@ async function loopScenarios(ctx, n8nService, sim) {
     check('Loop S5b: the Wait node ran 3 times for about that long',
       result.stored.waitNodeMs.length === 3 && result.stored.waitNodeMs.every((ms, i) => Math.abs(ms - seconds[i] * 1000) < 1500), JSON.stringify(result.stored.waitNodeMs));
     checkCalls('Loop S5b (4 list attempts)', result.counts, backupCalls({ k: 0, listPages: 4 }));
+  });
+
+  await scenario('Loop S5c: a Make request gets no answer (HTTP Request times out)', async () => {
+    // The simulator holds the socket for 8 s; the HTTP Request node gives up after the request's 5 s.
+    await makeControl(sim, 'POST', '/_sim/inject', { method: 'GET', pathRegExp: '/scenarios\\?', action: 'timeout', delayMs: 8000, times: 1 });
+    const result = await backupRun(ctx, n8nService, sim, workflow);
+    recordCalls('Loop S5c Make list timed out once', result);
+    checkEqual('Loop S5c: HTTP 200, status success after the retry', [result.response.status, result.summary?.status], [200, 'success']);
+    const reasons = result.stored.waits.map((wait) => wait.reason);
+    check('Loop S5c: the HTTP node\'s error item reached the engine as a timeout, retried once', reasons.length === 1 && /timed out/.test(reasons[0]), JSON.stringify(reasons));
+    checkCalls('Loop S5c (2 list attempts)', result.counts, backupCalls({ k: 0, listPages: 2 }));
   });
 
   let failing = null;
@@ -530,6 +614,7 @@ async function loopScenarios(ctx, n8nService, sim) {
     const listed = JSON.parse((await (await fetch(`${sim.make}/scenarios?organizationId=${ORGANIZATION_ID}&pg%5Blimit%5D=10000`, { headers: { authorization: `Token ${MAKE_TOKEN}` } })).text())).scenarios;
     const stale = listed.filter((s) => state.scenarios[s.id]?.lastEdit !== s.lastEdit).map((s) => s.id);
     checkEqual('Loop S7: the state records the current lastEdit of every scenario', stale, []);
+    await checkFilesAgainstMake('Loop S7', sim, after, first.json, []);
     const patches = counts['github PATCH git/refs/heads/{branch}'] ?? 0;
     log(`Loop S7: ${patches} ref updates; warnings: ${JSON.stringify([...(first.json?.warnings ?? []), ...(second.json?.warnings ?? [])])}`);
   });
@@ -548,6 +633,7 @@ async function oneNodeScenarios(ctx, n8nService, sim) {
     checkEqual('One-node S1: total = backedUp', [result.summary?.total, result.summary?.backedUp], [n, n]);
     checkBackupCommits('One-node S1', sim, result, scenarios.map((s) => s.id), scenarios);
     checkEqual('One-node S1: commits = one per scenario + the state commit', result.commits.length, n + 1);
+    await checkFilesAgainstMake('One-node S1', sim, result.after, result.summary, scenarios.map((s) => s.id));
     const loopS1 = callRows.find((row) => row.label === 'Loop S1 initial full backup');
     checkEqual('One-node S1: the same API calls as the loop workflow', result.counts, loopS1?.counts);
     checkEqual('One-node S1: one item out of Run backup (no loop)', result.stored.nodeRuns['Run backup'], 1);
@@ -566,6 +652,7 @@ async function oneNodeScenarios(ctx, n8nService, sim) {
     recordCalls('One-node S3 one edit', result);
     checkEqual('One-node S3: HTTP 200, backedUp 1', [result.response.status, result.summary?.backedUp], [200, 1]);
     checkEqual('One-node S3: exactly 1 scenario commit, for the edited scenario', scenarioCommitIds(result), [edited]);
+    await checkFilesAgainstMake('One-node S3', sim, result.after, result.summary, [edited]);
     checkCalls('One-node S3', result.counts, backupCalls({ k: 1, metadataReads: 1 }));
   });
 }

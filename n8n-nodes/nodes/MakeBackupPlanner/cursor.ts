@@ -93,6 +93,37 @@ export function isTimeout(code: string | undefined, message: string): boolean {
 	return (code !== undefined && TIMEOUT_CODES.has(code)) || /time(d)? ?out/i.test(message);
 }
 
+/**
+ * What an HTTP Request error item (On Error = Continue) says about a request that got no response.
+ * n8n 2.41.1 stores e.g. `{ error: { message: "The connection was aborted, perhaps the server is offline",
+ * name: "NodeApiError", cause: { name: "AxiosError", message: "timeout of 5000ms exceeded" } } }`:
+ * the code may be missing, so the cause's message counts too.
+ */
+export function failureOfErrorItem(json: IDataObject): {
+	kind: 'timeout' | 'network';
+	message: string;
+} {
+	const error = (
+		typeof json.error === 'object' ? json.error : { message: String(json.error) }
+	) as IDataObject;
+	const cause = (
+		typeof error.cause === 'object' && error.cause !== null ? error.cause : {}
+	) as IDataObject;
+	const details = (
+		typeof json.details === 'object' && json.details !== null ? json.details : {}
+	) as IDataObject;
+	const texts = [error.message, cause.message].filter(
+		(text): text is string => typeof text === 'string' && text !== '',
+	);
+	const codes = [error.code, error.httpCode, cause.code, details.httpCode].filter(
+		(code): code is string => typeof code === 'string',
+	);
+	const message = texts.length > 0 ? [...new Set(texts)].join(': ') : JSON.stringify(json.error);
+	const timedOut =
+		codes.some((code) => isTimeout(code, '')) || texts.some((text) => isTimeout(undefined, text));
+	return { kind: timedOut ? 'timeout' : 'network', message };
+}
+
 /** Header values as the engine wants them: lower-case names, string values. */
 export function plainHeaders(headers: unknown): Record<string, string> {
 	const result: Record<string, string> = {};
@@ -125,17 +156,8 @@ export async function replyFromMergedItem(
 	const json = item.json;
 	const statusCode = json.statusCode;
 	if (typeof statusCode !== 'number') {
-		const error = json.error;
-		if (error !== undefined && error !== null) {
-			const details = (
-				typeof error === 'object' ? error : { message: String(error) }
-			) as IDataObject;
-			const message = typeof details.message === 'string' ? details.message : JSON.stringify(error);
-			const code = typeof details.code === 'string' ? details.code : undefined;
-			return {
-				requestId,
-				failure: { kind: isTimeout(code, message) ? 'timeout' : 'network', message },
-			};
+		if (json.error !== undefined && json.error !== null) {
+			return { requestId, failure: failureOfErrorItem(json) };
 		}
 		throw new PlannerError('missing-response', 'The item has no HTTP status code', {
 			description:

@@ -14,7 +14,7 @@ import { PlannerError } from './errors';
  * of 65 s or more parks the execution in the database, and if n8n restarts meanwhile the resumed
  * execution finds its engine there. Both copies are removed when the run ends.
  */
-interface LiveRun {
+export interface LiveRun {
 	engine: Engine;
 	/** Turn of the cursor most recently emitted for this run. */
 	turn: number;

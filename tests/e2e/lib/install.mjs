@@ -85,7 +85,7 @@ export async function ensureN8n(cacheDir, node24, log) {
     log(`installing n8n ${N8N_VERSION} into ${dir} (about 6 minutes)`);
     await freshInstall(hostDir, dir, env, log);
     // The prebuilt sqlite3 binary is downloaded from GitHub (no internet here): compile it instead.
-    await run('npm', ['rebuild', 'sqlite3'], { cwd: dir, env, log });
+    await run('npm', ['rebuild', 'sqlite3'], { cwd: dir, env, log, quiet: true });
     if (!works()) throw new Error(`n8n ${N8N_VERSION} install in ${dir} does not start`);
     writeFileSync(path.join(dir, MARKER), `${hash}\n`);
   }

@@ -6,14 +6,17 @@ import { createWriteStream } from 'node:fs';
 
 const services = new Set();
 
-/** Runs a command to completion; output goes to `log` (a function) line by line. Rejects on failure. */
-export function run(command, args, { cwd, env, log = () => {}, quiet = false } = {}) {
+/**
+ * Runs a command to completion; output goes to `log` (a function) line by line unless `quiet`.
+ * Resolves with the last `tail` characters of stdout+stderr; rejects on failure.
+ */
+export function run(command, args, { cwd, env, log = () => {}, quiet = false, tail: keep = 4000 } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
     const onData = (chunk) => {
       const text = chunk.toString();
-      tail = (tail + text).slice(-4000);
+      tail = (tail + text).slice(-keep);
       if (!quiet) for (const line of text.split('\n')) if (line.trim()) log(`  ${line}`);
     };
     child.stdout.on('data', onData);

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { Engine } from '../core';
 import { cursorJson, readCursor, replyFromMergedItem } from '../cursor';
 import { readRunSettings } from '../engineConfig';
+import type { LiveRun } from '../runStore';
 import { RunStore } from '../runStore';
 
 /** Global (not per-node) static data: Start Run and Continue Run are different nodes sharing runs. */
@@ -72,7 +73,7 @@ function emit(
 	ctx: IExecuteFunctions,
 	store: RunStore,
 	runId: string,
-	live: ReturnType<RunStore['resume']>,
+	live: LiveRun,
 ): INodeExecutionData {
 	const now = new Date().toISOString();
 	const action = live.engine.poll(now);
