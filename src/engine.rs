@@ -1120,7 +1120,7 @@ impl Engine {
             team_id: listing.field("teamId").and_then(serde_json::Value::as_u64),
             blueprint_sha: work.blueprint.as_ref().map(|f| f.blob_sha.clone()).or(repo_blueprint),
             metadata_sha: repo_metadata,
-            fingerprint: listing.fingerprint(),
+            fingerprint: listing.fingerprint.clone(),
             commit: None,
         };
         if !blueprint_changed && metadata_same {

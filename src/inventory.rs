@@ -26,6 +26,9 @@ pub struct ScenarioListing {
     pub last_edit: Option<String>,
     /// Every other stable field, as sent (includes `id`, `name` and `lastEdit` too).
     pub fields: BTreeMap<String, Value>,
+    /// Fingerprint of `fields`, computed once when listed (selection compares it for every scenario).
+    #[serde(default)]
+    pub fingerprint: String,
 }
 
 impl ScenarioListing {
@@ -40,12 +43,8 @@ impl ScenarioListing {
             .filter(|(key, _)| !VOLATILE_FIELDS.contains(&key.as_str()))
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect();
-        Ok(Self { id, name, last_edit, fields })
-    }
-
-    /// Fingerprint of the stable listed fields: differs exactly when `metadata.json`'s listed part does.
-    pub fn fingerprint(&self) -> String {
-        fingerprint_of(&self.fields)
+        let fingerprint = fingerprint_of(&fields);
+        Ok(Self { id, name, last_edit, fields, fingerprint })
     }
 
     /// A listed field.

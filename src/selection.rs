@@ -50,9 +50,10 @@ pub struct Verdict {
 pub fn select(listings: &[ScenarioListing], state: &BackupState, inventory_complete: bool, force: bool) -> Vec<Verdict> {
     let mut verdicts: Vec<Verdict> = listings.iter().map(|listing| verdict_for(listing, state, force)).collect();
     if inventory_complete {
+        let listed: std::collections::HashSet<u64> = listings.iter().map(|l| l.id).collect();
         for (key, entry) in &state.scenarios {
             let Ok(id) = key.parse::<u64>() else { continue };
-            if entry.deleted_at.is_none() && !listings.iter().any(|l| l.id == id) {
+            if entry.deleted_at.is_none() && !listed.contains(&id) {
                 verdicts.push(Verdict {
                     scenario_id: id,
                     name: entry.name.clone(),
@@ -82,7 +83,7 @@ fn verdict_for(listing: &ScenarioListing, state: &BackupState, force: bool) -> V
         let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".to_owned());
         return make(VerdictKind::Changed, format!("lastEdit {} → {}", show(&entry.last_edit), show(&listing.last_edit)));
     }
-    if entry.fingerprint.as_deref() != Some(listing.fingerprint().as_str()) {
+    if entry.fingerprint.as_deref() != Some(listing.fingerprint.as_str()) {
         let what = if entry.name != listing.name {
             format!("name {:?} → {:?} and possibly other listed fields", entry.name, listing.name)
         } else {

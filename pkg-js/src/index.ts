@@ -124,7 +124,12 @@ export class Engine {
   /** The next action. While a request is outstanding it returns that same request (same `id`) again. */
   poll(now: string): Action {
     const engine = this.#live();
-    return callCore(() => JSON.parse(engine.poll(now)) as Action);
+    return callCore(() => {
+      const action = JSON.parse(engine.poll(now)) as Action;
+      // Bodies (up to several MB of tree content) cross as plain strings, not inside the action's JSON.
+      if (action.type === "request") action.request.body = engine.takeBody() ?? null;
+      return action;
+    });
   }
 
   /** Feeds the reply to the outstanding request: `{requestId, status, headers, body}` or `{requestId, failure}`. */
@@ -182,12 +187,12 @@ export function selectScenarios(input: SelectInput): Verdict[] {
 
 /** `blueprint.json` and `metadata.json` of one scenario, exactly as the engine renders them. */
 export function renderFiles(input: RenderInput): RenderedFile[] {
-  return callCore(() => JSON.parse(wasm.renderFiles(JSON.stringify(input))) as RenderedFile[]);
+  return callCore(() => wasm.renderFiles(JSON.stringify(input)) as RenderedFile[]);
 }
 
 /** `scenarios/{id}/blueprint.json` from the raw `GET /scenarios/{id}/blueprint` body. */
 export function renderBlueprint(scenarioId: number, blueprintReply: string): RenderedFile {
-  return callCore(() => JSON.parse(wasm.renderBlueprint(scenarioId, blueprintReply)) as RenderedFile);
+  return callCore(() => wasm.renderBlueprint(scenarioId, blueprintReply) as RenderedFile);
 }
 
 /** Drops files the repository tree already holds and builds the commit's tree request body and message. */

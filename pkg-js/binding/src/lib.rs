@@ -57,6 +57,21 @@ fn parse_config(text: &str) -> Result<planner::BackupConfig, JsValue> {
     })
 }
 
+/// A rendered file as a plain JS object: the content crosses as a string, not escaped inside JSON.
+fn file_to_js(file: planner::files::RenderedFile) -> JsValue {
+    let object = js_sys::Object::new();
+    for (key, value) in [
+        ("path", JsValue::from_str(&file.path)),
+        ("content", JsValue::from_str(&file.content)),
+        ("blobSha", JsValue::from_str(&file.blob_sha)),
+        ("size", JsValue::from_f64(file.size as f64)),
+    ] {
+        // Defining a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
+    }
+    object.into()
+}
+
 /// Writes a core value as JSON text for the wrapper to `JSON.parse`.
 fn to_json<T: Serialize>(value: &T) -> Result<String, JsValue> {
     serde_json::to_string(value)
@@ -68,6 +83,9 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, JsValue> {
 #[wasm_bindgen]
 pub struct Engine {
     inner: planner::Engine,
+    /// Body of the request `poll` returned last; handed over by `takeBody` as a plain string, so a
+    /// multi-MB tree body is not escaped into the action's JSON and parsed back out.
+    body: Option<String>,
 }
 
 #[wasm_bindgen]
@@ -86,14 +104,25 @@ impl Engine {
                 return Err(to_js_error(INVALID_INPUT, &message));
             }
         };
-        planner::Engine::start(config, now, seed).map(|inner| Self { inner }).map_err(core_error)
+        planner::Engine::start(config, now, seed).map(|inner| Self { inner, body: None }).map_err(core_error)
     }
 
     /// The next thing to do at `now`, as JSON text of `Action`. While a request is outstanding it
     /// returns that same request again.
+    /// A request's `body` is `null` in that text: fetch it with `takeBody()`.
     pub fn poll(&mut self, now: &str) -> Result<String, JsValue> {
-        let action = self.inner.poll(now).map_err(core_error)?;
+        let mut action = self.inner.poll(now).map_err(core_error)?;
+        self.body = match &mut action {
+            planner::Action::Request { request } => request.body.take(),
+            _ => None,
+        };
         to_json(&action)
+    }
+
+    /// The body (JSON text) of the request the last `poll` returned, or `undefined` if it has none.
+    #[wasm_bindgen(js_name = takeBody)]
+    pub fn take_body(&mut self) -> Option<String> {
+        self.body.take()
     }
 
     /// Feeds the reply for the outstanding request: `reply` is JSON text of `Reply` without its body
@@ -113,7 +142,7 @@ impl Engine {
     /// Restores an engine from the text `toJSON` returned.
     #[wasm_bindgen(js_name = fromJSON)]
     pub fn from_json(text: &str) -> Result<Self, JsValue> {
-        planner::Engine::from_json(text).map(|inner| Self { inner }).map_err(core_error)
+        planner::Engine::from_json(text).map(|inner| Self { inner, body: None }).map_err(core_error)
     }
 }
 
@@ -144,21 +173,22 @@ pub fn select_scenarios(input: &str) -> Result<String, JsValue> {
     to_json(&stages::select_scenarios_for(&input).map_err(core_error)?)
 }
 
-/// `RenderInput` → `RenderedFile[]` (blueprint.json and metadata.json of one scenario).
-#[wasm_bindgen(js_name = renderFiles)]
-pub fn render_files(input: &str) -> Result<String, JsValue> {
+/// `RenderInput` → `RenderedFile[]` (blueprint.json and metadata.json of one scenario), as JS objects.
+#[wasm_bindgen(js_name = renderFiles, unchecked_return_type = "RenderedFile[]")]
+pub fn render_files(input: &str) -> Result<js_sys::Array, JsValue> {
     let input: stages::RenderInput = parse(input, "RenderInput")?;
-    to_json(&stages::render_files(&input).map_err(core_error)?)
+    let files = stages::render_files(&input).map_err(core_error)?;
+    Ok(files.into_iter().map(file_to_js).collect())
 }
 
-/// Raw blueprint reply text → `RenderedFile` of `scenarios/{id}/blueprint.json` (the hot path).
-#[wasm_bindgen(js_name = renderBlueprint)]
-pub fn render_blueprint(scenario_id: f64, blueprint_reply: &str) -> Result<String, JsValue> {
+/// Raw blueprint reply text → `RenderedFile` of `scenarios/{id}/blueprint.json` (the hot path), as a JS object.
+#[wasm_bindgen(js_name = renderBlueprint, unchecked_return_type = "RenderedFile")]
+pub fn render_blueprint(scenario_id: f64, blueprint_reply: &str) -> Result<JsValue, JsValue> {
     if !(0.0..=MAX_SAFE_INTEGER).contains(&scenario_id) || scenario_id.fract() != 0.0 {
         return Err(to_js_error(INVALID_INPUT, &format!("invalid scenario id {scenario_id}: pass a Make scenario id")));
     }
     // Checked integral and in range above, so the cast is exact.
-    to_json(&stages::render_blueprint_file(scenario_id as u64, blueprint_reply).map_err(core_error)?)
+    Ok(file_to_js(stages::render_blueprint_file(scenario_id as u64, blueprint_reply).map_err(core_error)?))
 }
 
 /// `PlanInput` → `CommitPlan`.
