@@ -95,7 +95,7 @@ pub mod summary;
 pub mod verify;
 
 pub use canonical::canonical_json;
-pub use config::{CommitMode, Committer, Config, GithubConfig, MakeConfig};
+pub use config::{BackupConfig, CommitMode, Committer, Config, GithubConfig, MakeConfig};
 pub use engine::Engine;
 pub use error::Error;
 pub use githash::git_blob_sha;
