@@ -10,8 +10,7 @@
 // Why two steps: `n8n-node build` is `tsc` plus a copy of png/svg files. tsc type-checks against the
 // vendored .d.ts but never emits plain .js inputs (no allowJs, as in the starter's tsconfig), so the
 // .js files are copied next to the compiled node afterwards. The vendored folder is generated (gitignored);
-// eslint only lints *.ts, so the only vendored files it sees are the .d.ts (the glue's has eslint-disable;
-// see lintCleanTypings for the other).
+// eslint only lints *.ts, so the only vendored files it sees are the .d.ts (see lintCleanTypings).
 // The core module itself is free of fs/process/globalThis/console (pkg-js checks that when it builds),
 // which is what n8n's community package scanner requires of every .js in the package.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,7 +57,13 @@ function requiredFiles(root, entry) {
  * no-unused-private-class-members. Dropping it only loses nominal typing of the class.
  */
 function lintCleanTypings(text) {
-	return text.replace(/^[ \t]*#private;\r?\n/gm, '');
+	return (
+		text
+			.replace(/^[ \t]*#private;\r?\n/gm, '')
+			// wasm-bindgen's blanket `/* eslint-disable */` is unnecessary (the typings lint clean) and
+			// only shows up as an "unused directive" warning; without it lint checks the glue typings too.
+			.replace(/^\/\* (?:eslint-disable|tslint:disable) \*\/\r?\n/gm, '')
+	);
 }
 
 function copyAll(fromRoot, toRoot, files) {

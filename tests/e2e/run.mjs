@@ -14,7 +14,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, w
 import os from 'node:os';
 import path from 'node:path';
 
-import { goldenBlueprintFile } from './lib/golden.mjs';
+import { goldenBlueprintFile, goldenScenarioFiles } from './lib/golden.mjs';
 import { ensureN8n, ensureNode24 } from './lib/install.mjs';
 import { callWebhook, freePort, n8nCli, n8nContext, queryExecutions, sampleRss, startN8n } from './lib/n8n.mjs';
 import { run, runQuiet, stopAll } from './lib/processes.mjs';
@@ -432,29 +432,51 @@ async function listedScenarios(sim) {
 }
 
 /**
- * The repository at `ref` against what Make serves: every blueprint.json byte-equal to the golden render
- * (canonical JSON of the blueprint the simulator returns), metadata.json and the state entry carrying the
- * listed fields. `backedUpNow` = ids whose files this run wrote (their backupTimestamp is the run's start).
+ * The repository after a run against what Make serves: every blueprint.json byte-equal to the canonical
+ * JSON of the blueprint the simulator returns; for the scenarios this run wrote (`backedUpNow`), both
+ * files byte-equal to the core's render at the run's start time (history carried from the repository as
+ * it was before the run); every metadata.json and state entry carrying the listed fields.
  */
-async function checkFilesAgainstMake(label, sim, ref, summary, backedUpNow) {
+async function checkFilesAgainstMake(label, sim, { before, after }, summary, backedUpNow) {
   const listed = await listedScenarios(sim);
+  const ref = after;
   const state = JSON.parse(repo.show(sim.githubDir, ref, STATE_PATH));
+  const filesBefore = before ? new Set(repo.files(sim.githubDir, before)) : new Set();
+  const stateBefore = filesBefore.has(STATE_PATH) ? repo.show(sim.githubDir, before, STATE_PATH) : null;
   const wrongBlueprints = [];
+  const wrongRenders = [];
   const wrongMetadata = [];
   const wrongState = [];
   for (const scenario of listed) {
     const reply = await (await fetch(`${sim.make}/scenarios/${scenario.id}/blueprint?draft=false`, { headers: { authorization: `Token ${MAKE_TOKEN}` } })).text();
-    if (repo.show(sim.githubDir, ref, `scenarios/${scenario.id}/blueprint.json`) !== goldenBlueprintFile(reply)) wrongBlueprints.push(scenario.id);
-    const metadata = JSON.parse(repo.show(sim.githubDir, ref, `scenarios/${scenario.id}/metadata.json`));
+    const blueprintPath = `scenarios/${scenario.id}/blueprint.json`;
+    const metadataPath = `scenarios/${scenario.id}/metadata.json`;
+    const blueprintText = repo.show(sim.githubDir, ref, blueprintPath);
+    const metadataText = repo.show(sim.githubDir, ref, metadataPath);
+    if (blueprintText !== goldenBlueprintFile(reply)) wrongBlueprints.push(scenario.id);
+    if (backedUpNow.includes(scenario.id)) {
+      const golden = goldenScenarioFiles({
+        listing: JSON.stringify(scenario),
+        blueprintReply: reply,
+        previousMetadata: filesBefore.has(metadataPath) ? repo.show(sim.githubDir, before, metadataPath) : null,
+        state: stateBefore,
+        organizationId: ORGANIZATION_ID,
+        now: summary.startedAt,
+      });
+      if (golden[blueprintPath] !== blueprintText || golden[metadataPath] !== metadataText) wrongRenders.push(scenario.id);
+    }
+    const metadata = JSON.parse(metadataText);
     const expected = { id: scenario.id, name: scenario.name, lastEdit: scenario.lastEdit, teamId: scenario.teamId, isActive: scenario.isActive, isPaused: scenario.isPaused, folderId: scenario.folderId, organizationId: ORGANIZATION_ID };
     const actual = Object.fromEntries(Object.keys(expected).map((key) => [key, metadata[key]]));
     if (JSON.stringify(actual) !== JSON.stringify(expected)) wrongMetadata.push({ id: scenario.id, actual, expected });
-    if (backedUpNow.includes(scenario.id) && metadata.backupTimestamp !== summary.startedAt) wrongMetadata.push({ id: scenario.id, backupTimestamp: metadata.backupTimestamp });
     const entry = state.scenarios[scenario.id];
     if (entry?.lastEdit !== scenario.lastEdit || entry?.name !== scenario.name) wrongState.push(scenario.id);
   }
-  checkEqual(`${label}: every blueprint.json byte-equal to the golden render of what Make serves`, wrongBlueprints, []);
-  checkEqual(`${label}: every metadata.json carries the listed fields (and this run's backupTimestamp where written)`, wrongMetadata, []);
+  checkEqual(`${label}: every blueprint.json byte-equal to the canonical JSON of the blueprint Make serves`, wrongBlueprints, []);
+  if (backedUpNow.length > 0) {
+    checkEqual(`${label}: both files of the ${backedUpNow.length} scenario(s) written byte-equal to the core's golden render`, wrongRenders, []);
+  }
+  checkEqual(`${label}: every metadata.json carries the listed fields`, wrongMetadata, []);
   checkEqual(`${label}: every state entry has the listed name and lastEdit`, wrongState, []);
 }
 
@@ -475,7 +497,7 @@ async function loopScenarios(ctx, n8nService, sim) {
     checkEqual('Loop S1: total = backedUp = scenarios listed', [result.summary?.total, result.summary?.backedUp], [n, n]);
     checkBackupCommits('Loop S1', sim, result, scenarios.map((s) => s.id), scenarios);
     checkEqual('Loop S1: commits = one per scenario + the state commit', result.commits.length, n + 1);
-    await checkFilesAgainstMake('Loop S1', sim, result.after, result.summary, scenarios.map((s) => s.id));
+    await checkFilesAgainstMake('Loop S1', sim, result, result.summary, scenarios.map((s) => s.id));
     const state = JSON.parse(repo.show(sim.githubDir, result.after, STATE_PATH));
     const commitOf = new Map(result.commits.map((commit) => [Number(/^Backup scenario (\d+):/.exec(commit.subject)?.[1]), commit.sha]));
     checkEqual('Loop S1: state records backupCount 1 and the scenario\'s commit as gitSHA',
@@ -527,7 +549,7 @@ async function loopScenarios(ctx, n8nService, sim) {
     const changedEntries = Object.keys(stateAfter.scenarios).filter((id) => JSON.stringify(stateAfter.scenarios[id]) !== JSON.stringify(stateBefore.scenarios[id]));
     checkEqual('Loop S3: only the edited scenario changed in the state', changedEntries, [String(edited)]);
     checkEqual('Loop S3: its backupCount went up by one', stateAfter.scenarios[edited].backupCount, stateBefore.scenarios[edited].backupCount + 1);
-    await checkFilesAgainstMake('Loop S3', sim, result.after, result.summary, [edited]);
+    await checkFilesAgainstMake('Loop S3', sim, result, result.summary, [edited]);
     checkCalls('Loop S3', result.counts, backupCalls({ k: 1, metadataReads: 1 }));
   });
 
@@ -614,7 +636,7 @@ async function loopScenarios(ctx, n8nService, sim) {
     const listed = JSON.parse((await (await fetch(`${sim.make}/scenarios?organizationId=${ORGANIZATION_ID}&pg%5Blimit%5D=10000`, { headers: { authorization: `Token ${MAKE_TOKEN}` } })).text())).scenarios;
     const stale = listed.filter((s) => state.scenarios[s.id]?.lastEdit !== s.lastEdit).map((s) => s.id);
     checkEqual('Loop S7: the state records the current lastEdit of every scenario', stale, []);
-    await checkFilesAgainstMake('Loop S7', sim, after, first.json, []);
+    await checkFilesAgainstMake('Loop S7', sim, { before, after }, first.json, []);
     const patches = counts['github PATCH git/refs/heads/{branch}'] ?? 0;
     log(`Loop S7: ${patches} ref updates; warnings: ${JSON.stringify([...(first.json?.warnings ?? []), ...(second.json?.warnings ?? [])])}`);
   });
@@ -633,7 +655,7 @@ async function oneNodeScenarios(ctx, n8nService, sim) {
     checkEqual('One-node S1: total = backedUp', [result.summary?.total, result.summary?.backedUp], [n, n]);
     checkBackupCommits('One-node S1', sim, result, scenarios.map((s) => s.id), scenarios);
     checkEqual('One-node S1: commits = one per scenario + the state commit', result.commits.length, n + 1);
-    await checkFilesAgainstMake('One-node S1', sim, result.after, result.summary, scenarios.map((s) => s.id));
+    await checkFilesAgainstMake('One-node S1', sim, result, result.summary, scenarios.map((s) => s.id));
     const loopS1 = callRows.find((row) => row.label === 'Loop S1 initial full backup');
     checkEqual('One-node S1: the same API calls as the loop workflow', result.counts, loopS1?.counts);
     checkEqual('One-node S1: one item out of Run backup (no loop)', result.stored.nodeRuns['Run backup'], 1);
@@ -652,7 +674,7 @@ async function oneNodeScenarios(ctx, n8nService, sim) {
     recordCalls('One-node S3 one edit', result);
     checkEqual('One-node S3: HTTP 200, backedUp 1', [result.response.status, result.summary?.backedUp], [200, 1]);
     checkEqual('One-node S3: exactly 1 scenario commit, for the edited scenario', scenarioCommitIds(result), [edited]);
-    await checkFilesAgainstMake('One-node S3', sim, result.after, result.summary, [edited]);
+    await checkFilesAgainstMake('One-node S3', sim, result, result.summary, [edited]);
     checkCalls('One-node S3', result.counts, backupCalls({ k: 1, metadataReads: 1 }));
   });
 }

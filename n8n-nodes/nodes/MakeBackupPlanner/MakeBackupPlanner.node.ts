@@ -1,4 +1,5 @@
 import type {
+	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeType,
@@ -55,21 +56,21 @@ export class MakeBackupPlanner implements INodeType {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const operation = this.getNodeParameter('operation', itemIndex) as string;
 			try {
-				let json: INodeExecutionData['json'];
+				let outputs: IDataObject[];
 				if (operation === 'startRun') {
-					json = (await startRun.call(this, itemIndex)).json;
+					outputs = [(await startRun.call(this, itemIndex)).json];
 				} else if (operation === 'continueRun') {
-					json = (await continueRun.call(this, itemIndex, items[itemIndex])).json;
+					outputs = [(await continueRun.call(this, itemIndex, items[itemIndex])).json];
 				} else if (operation === 'runBackup') {
-					json = (await runBackup.call(this, itemIndex)).json;
+					outputs = [(await runBackup.call(this, itemIndex)).json];
 				} else if (STAGE_OPERATIONS.includes(operation)) {
-					json = await runStage.call(this, operation, itemIndex, items[itemIndex]);
+					outputs = await runStage.call(this, operation, itemIndex, items[itemIndex]);
 				} else {
 					throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`, {
 						itemIndex,
 					});
 				}
-				returnData.push({ json, pairedItem: { item: itemIndex } });
+				for (const json of outputs) returnData.push({ json, pairedItem: { item: itemIndex } });
 			} catch (error) {
 				if (this.continueOnFail()) {
 					returnData.push({ json: errorItemJson(error), pairedItem: { item: itemIndex } });

@@ -69,3 +69,12 @@ export function jsonValueText(text, keys) {
 export function goldenBlueprintFile(blueprintReplyText) {
   return core.canonicalJson(jsonValueText(blueprintReplyText, ['response', 'blueprint']));
 }
+
+/**
+ * Both files of a scenario exactly as a run at `now` must have written them (the core's renderFiles:
+ * listed fields, blueprint reply, backup history carried from the previous metadata and state).
+ */
+export function goldenScenarioFiles({ listing, blueprintReply, previousMetadata, state, organizationId, now }) {
+  const files = core.renderFiles({ listing, blueprintReply, previousMetadata, state, organizationId, now, backupHistoryLimit: 100 });
+  return Object.fromEntries(files.map((file) => [file.path, file.content]));
+}
