@@ -35,6 +35,11 @@ pub struct BackupConfig {
     /// `User-Agent` sent with every request (GitHub rejects requests without one).
     #[serde(default = "defaults::user_agent")]
     pub user_agent: String,
+    /// What to do with a blueprint in which secrets are found: `warn` (default: commit it, name the
+    /// scenario, module and kind in the summary and the commit message, never the value), `redact`
+    /// (replace the values with `[redacted:<kind>]`), or `block` (do not back that scenario up).
+    #[serde(default)]
+    pub secrets: crate::secrets::SecretPolicy,
     /// Files larger than this are uploaded with `POST git/blobs` instead of inline tree content
     /// (GitHub times out on very large inline trees). Default 1,000,000 bytes.
     #[serde(default = "defaults::blob_threshold_bytes")]

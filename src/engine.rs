@@ -23,6 +23,7 @@ use crate::files::{
 use crate::github::{self, Branch, TreeContent, TreeListing};
 use crate::inventory::{Inventory, ScenarioListing, list_path, parse_scenario_page};
 use crate::protocol::{Action, Method, Reply, Request, Service};
+use crate::secrets::{ScenarioSecrets, SecretPolicy, screen};
 use crate::selection::{Verdict, VerdictKind, select};
 use crate::state::{BackupState, STATE_PATH, ScenarioState, StateAdvance, update_state};
 use crate::summary::{ApiCalls, CommitRecord, ErrorClass, RunError, RunStatus, Summary};
@@ -76,6 +77,8 @@ pub struct Engine {
     warnings: Vec<String>,
     api_calls: ApiCalls,
     fatal: Option<RunError>,
+    /// Secrets found in blueprints this run (kinds and places, never values).
+    secrets: Vec<ScenarioSecrets>,
     done: Option<(Summary, String)>,
 }
 
@@ -239,6 +242,7 @@ impl Engine {
             warnings,
             api_calls: ApiCalls::default(),
             fatal: None,
+            secrets: Vec::new(),
             done: None,
         })
     }
@@ -601,7 +605,12 @@ impl Engine {
         let reason = self.verdicts.iter().find(|v| v.scenario_id == work.id).map(|v| v.reason.clone()).unwrap_or_default();
         let files: Vec<&str> = work.files.iter().map(|(p, _)| p.rsplit('/').next().unwrap_or(p)).collect();
         let kind = serde_json::to_value(work.verdict).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        format!("Backup scenario {}: {}\n\n{kind}: {reason}\nfiles: {}\n", work.id, one_line(&name), files.join(", "))
+        let mut message = format!("Backup scenario {}: {}\n\n{kind}: {reason}\nfiles: {}\n", work.id, one_line(&name), files.join(", "));
+        if let Some(secrets) = self.secrets.iter().find(|s| s.scenario_id == work.id) {
+            message.push('\n');
+            message.push_str(&secrets.commit_note());
+        }
+        message
     }
 
     fn make_message(body: &str) -> String {
@@ -1104,6 +1113,12 @@ impl Engine {
             MakeScope::Organization(org) => Some(org),
             MakeScope::Team(_) => None,
         };
+        if let Some(blueprint) = work.blueprint.take() {
+            match self.screen_secrets(id, &listing.name, blueprint) {
+                Some(screened) => work.blueprint = Some(screened),
+                None => return, // blocked: recorded as this scenario's error
+            }
+        }
         let meta_path = metadata_path(id);
         let repo_blueprint = self.tree.blobs.get(&blueprint_path(id)).cloned();
         let repo_metadata = self.tree.blobs.get(&meta_path).cloned();
@@ -1147,6 +1162,47 @@ impl Engine {
         work.previous = None;
         work.step = WorkStep::CreateTree;
         self.current = Some(work);
+    }
+
+    /// Applies the secret policy to a rendered blueprint: None when the policy blocks it.
+    fn screen_secrets(&mut self, id: u64, name: &str, blueprint: RenderedFile) -> Option<RenderedFile> {
+        let policy = self.config.secrets;
+        let screening = match screen(&blueprint.content, policy) {
+            Ok(screening) => screening,
+            Err(e) => {
+                self.warnings.push(format!("scenario {id}: the secret scan could not read the blueprint ({e}); committed unscanned"));
+                return Some(blueprint);
+            }
+        };
+        if screening.findings.is_empty() {
+            return Some(blueprint);
+        }
+        let record = ScenarioSecrets { scenario_id: id, name: name.to_owned(), policy, findings: screening.findings };
+        let kinds: Vec<String> = record.findings.iter().map(|f| f.describe()).collect();
+        self.secrets.push(record);
+        if screening.blocked {
+            self.errors.push(RunError {
+                scenario_id: Some(id),
+                name: Some(name.to_owned()),
+                class: ErrorClass::Scenario,
+                code: "secrets-blocked".to_owned(),
+                status: None,
+                message: format!(
+                    "scenario {id} {name:?} was not backed up: its blueprint holds secrets ({}); move them into Make connections or keys, or set secrets to warn or redact",
+                    kinds.join("; ")
+                ),
+                request: None,
+            });
+            return None;
+        }
+        self.warnings.push(format!("scenario {id} {name:?}: possible secrets in its blueprint ({}) — {}", kinds.join("; "), match policy {
+            SecretPolicy::Redact => "redacted before commit",
+            _ => "committed as they are (secrets: warn); move them into Make connections or keys",
+        }));
+        match screening.redacted {
+            Some(text) => Some(RenderedFile::new(blueprint.path, text)),
+            None => Some(blueprint),
+        }
     }
 
     /// The state file to commit, or None when it would only change `lastRun`.
@@ -1229,6 +1285,7 @@ impl Engine {
             commits: self.landed.clone(),
             api_calls: self.api_calls,
             warnings: self.warnings.clone(),
+            secrets: self.secrets.clone(),
             started_at: self.run_timestamp(),
             finished_at: format_ms(now_ms),
             duration_ms: (now_ms - self.started_ms).max(0) as u64,

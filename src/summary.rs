@@ -50,6 +50,8 @@ pub struct Summary {
     pub api_calls: ApiCalls,
     /// Things worth knowing that are not errors.
     pub warnings: Vec<String>,
+    /// Secrets found in blueprints: scenario, module, kind and what the policy did (never a value).
+    pub secrets: Vec<crate::secrets::ScenarioSecrets>,
     /// When the run started (RFC 3339).
     pub started_at: String,
     /// When it finished.
@@ -169,6 +171,7 @@ impl Summary {
             }
             out.push('\n');
         }
+        out.push_str(&crate::secrets::markdown(&self.secrets));
         if !self.warnings.is_empty() {
             out.push_str("## Warnings\n\n");
             for warning in &self.warnings {
