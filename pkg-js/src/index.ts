@@ -17,6 +17,15 @@ import type {
   SelectInput,
   StateUpdateInput,
   Verdict,
+  VerifyReport,
+  SecretFinding,
+  RestoreInput,
+  RestorePlan,
+  DiffInput,
+  ScenarioDiff,
+  ScenarioDependencies,
+  AuditInput,
+  AuditReport,
 } from "./wasm/make_backup_planner_wasm";
 
 // Generated from the Rust types (tsify). `Request` is exported as PlannedRequest (below) so it cannot be
@@ -48,6 +57,15 @@ export type {
   CommitPlan,
   StateUpdateInput,
   StateAdvance,
+  VerifyReport,
+  SecretFinding,
+  RestoreInput,
+  RestorePlan,
+  DiffInput,
+  ScenarioDiff,
+  ScenarioDependencies,
+  AuditInput,
+  AuditReport,
 } from "./wasm/make_backup_planner_wasm";
 
 /** `{ type: "request" }`: perform `request`, then pass the reply to {@link Engine.handle}. */
@@ -203,4 +221,41 @@ export function planCommit(input: PlanInput): CommitPlan {
 /** The next `.backup-state.json` after landed backups (advances) and deletions. */
 export function nextStateFile(input: StateUpdateInput): RenderedFile {
   return callCore(() => JSON.parse(wasm.nextStateFile(JSON.stringify(input))) as RenderedFile);
+}
+
+// ───────────── Checks, restore and insight ─────────────
+
+/** Checks a repository (raw recursive tree listing + state text): missing files, untracked files, SHA mismatches, stale entries. */
+export function verifyRepository(treeListing: string, state: string | null, now: string, staleAfterHours = 26): VerifyReport {
+  return callCore(() => JSON.parse(wasm.verifyRepository(treeListing, state, now, staleAfterHours)) as VerifyReport);
+}
+
+/** Secrets typed into a blueprint's modules: kind, JSON pointer and module (never the value). */
+export function scanSecrets(blueprintJson: string): SecretFinding[] {
+  return callCore(() => JSON.parse(wasm.scanSecrets(blueprintJson)) as SecretFinding[]);
+}
+
+/** The Make requests (create or overwrite, then optionally start) that restore a scenario from its backup files. */
+export function planRestore(input: RestoreInput): RestorePlan {
+  return callCore(() => JSON.parse(wasm.planRestore(JSON.stringify(input))) as RestorePlan);
+}
+
+/** Module-level change summary of two blueprints (and their metadata). */
+export function diffScenario(input: DiffInput): ScenarioDiff {
+  return callCore(() => JSON.parse(wasm.diffScenario(JSON.stringify(input))) as ScenarioDiff);
+}
+
+/** Connections, webhooks, data stores, keys and data structures a scenario references. */
+export function scanDependencies(scenarioId: number, blueprint: string, metadata?: string): ScenarioDependencies {
+  return callCore(() => JSON.parse(wasm.scanDependencies(scenarioId, blueprint, metadata ?? null)) as ScenarioDependencies);
+}
+
+/** Coverage and per-folder inventory of the backup. */
+export function buildAudit(input: AuditInput): AuditReport {
+  return callCore(() => JSON.parse(wasm.buildAudit(JSON.stringify(input))) as AuditReport);
+}
+
+/** The generated README.md (audit inventory) of the backup repository. */
+export function renderAuditReadme(input: AuditInput): string {
+  return callCore(() => wasm.renderAuditReadme(JSON.stringify(input)));
 }

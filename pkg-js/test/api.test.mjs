@@ -30,7 +30,7 @@ function coreError(operation, code) {
 }
 
 test("exports exactly the documented API", () => {
-  assert.deepEqual(Object.keys(core).sort(), ["CoreError", "Engine", "canonicalJson", "gitBlobSha", "nextStateFile", "planCommit", "renderBlueprint", "renderFiles", "selectScenarios", "version"]);
+  assert.deepEqual(Object.keys(core).sort(), ["CoreError", "Engine", "buildAudit", "canonicalJson", "diffScenario", "gitBlobSha", "nextStateFile", "planCommit", "planRestore", "renderAuditReadme", "renderBlueprint", "renderFiles", "scanDependencies", "scanSecrets", "selectScenarios", "verifyRepository", "version"]);
   assert.deepEqual(Object.keys(driver).sort(), ["TransportFailure", "classifyTransportError", "runBackup", "systemClock"]);
   assert.deepEqual(Object.keys(fetchTransport).sort(), ["createFetchTransport"]);
   assert.deepEqual(Object.getOwnPropertyNames(Engine).filter((name) => typeof Engine[name] === "function").sort(), ["fromJSON", "start"]);

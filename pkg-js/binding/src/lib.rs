@@ -204,3 +204,58 @@ pub fn next_state_file(input: &str) -> Result<String, JsValue> {
     let input: stages::StateUpdateInput = parse(input, "StateUpdateInput")?;
     to_json(&stages::next_state_file_for(&input))
 }
+
+// ───────────── Checks, restore and insight (issues 4 and 5): the same JSON-text convention ─────────────
+
+/// Raw `GET git/trees/{sha}?recursive=1` body + `.backup-state.json` text → `VerifyReport`
+/// (healthy / degraded / critical; stale entries older than `staleAfterHours`, default 26).
+#[wasm_bindgen(js_name = verifyRepository)]
+pub fn verify_repository(tree_listing: &str, state: Option<String>, now: &str, stale_after_hours: Option<u32>) -> Result<String, JsValue> {
+    let report = planner::verify::verify(tree_listing, state.as_deref(), now, stale_after_hours.unwrap_or(26)).map_err(core_error)?;
+    to_json(&report)
+}
+
+/// Canonical blueprint JSON → `SecretFinding[]` (kind, JSON pointer, module; never the value).
+#[wasm_bindgen(js_name = scanSecrets)]
+pub fn scan_secrets(blueprint: &str) -> Result<String, JsValue> {
+    to_json(&planner::secrets::scan(blueprint).map_err(core_error)?)
+}
+
+/// `RestoreInput` → `RestorePlan`: the Make requests that bring a scenario back from its files.
+#[wasm_bindgen(js_name = planRestore)]
+pub fn plan_restore(input: &str) -> Result<String, JsValue> {
+    let input: planner::restore::RestoreInput = parse(input, "RestoreInput")?;
+    to_json(&planner::restore::plan_restore(&input).map_err(core_error)?)
+}
+
+/// `DiffInput` → `ScenarioDiff`: modules added, removed and changed between two blueprints.
+#[wasm_bindgen(js_name = diffScenario)]
+pub fn diff_scenario(input: &str) -> Result<String, JsValue> {
+    let input: planner::diff::DiffInput = parse(input, "DiffInput")?;
+    to_json(&planner::diff::diff_scenario(&input).map_err(core_error)?)
+}
+
+/// A scenario's blueprint (+ metadata) → `ScenarioDependencies` (connections, hooks, data stores, keys, …).
+#[wasm_bindgen(js_name = scanDependencies)]
+pub fn scan_dependencies(scenario_id: f64, blueprint: &str, metadata: Option<String>) -> Result<String, JsValue> {
+    if !(0.0..=MAX_SAFE_INTEGER).contains(&scenario_id) || scenario_id.fract() != 0.0 {
+        return Err(to_js_error(INVALID_INPUT, &format!("invalid scenario id {scenario_id}: pass a Make scenario id")));
+    }
+    // Checked integral and in range above, so the cast is exact.
+    let deps = planner::dependencies::scan_scenario(scenario_id as u64, blueprint, metadata.as_deref()).map_err(core_error)?;
+    to_json(&deps)
+}
+
+/// `AuditInput` → `AuditReport` (coverage and per-folder inventory).
+#[wasm_bindgen(js_name = buildAudit)]
+pub fn build_audit(input: &str) -> Result<String, JsValue> {
+    let input: planner::audit::AuditInput = parse(input, "AuditInput")?;
+    to_json(&planner::audit::build_audit(&input).map_err(core_error)?)
+}
+
+/// `AuditInput` → the generated `README.md` of the backup repository (Markdown text).
+#[wasm_bindgen(js_name = renderAuditReadme)]
+pub fn render_audit_readme(input: &str) -> Result<String, JsValue> {
+    let input: planner::audit::AuditInput = parse(input, "AuditInput")?;
+    Ok(planner::audit::build_audit(&input).map_err(core_error)?.render_markdown())
+}
