@@ -74,13 +74,13 @@ fn header_wait_ms(reply: &Reply, now_ms: i64) -> Option<i64> {
             }
         }
         if let Some(at) = parse_http_date_ms(value) {
-            return Some((at - now_ms).max(0));
+            return Some(at.saturating_sub(now_ms).max(0));
         }
     }
     let remaining = reply.header("x-ratelimit-remaining").and_then(|v| v.trim().parse::<u64>().ok());
     let reset = reply.header("x-ratelimit-reset").and_then(|v| v.trim().parse::<i64>().ok());
     match (remaining, reset) {
-        (Some(0), Some(reset_s)) => Some((reset_s.saturating_mul(1000) - now_ms).max(0) + 1000),
+        (Some(0), Some(reset_s)) => Some(reset_s.saturating_mul(1000).saturating_sub(now_ms).max(0).saturating_add(1000)),
         _ => None,
     }
 }
