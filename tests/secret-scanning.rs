@@ -216,3 +216,17 @@ fn invalid_json_is_an_input_error() {
     assert!(error.to_string().starts_with("invalid blueprint: not JSON"), "{error}");
     assert!(redact("nope").is_err());
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn pointers_escape_keys_and_values_are_never_in_findings() {
+    let token = "ghp_FAKE0123456789abcdefghijABCDEFGHIJKL";
+    let text = json!({"flow": [{"id": 7, "module": "http:ActionSendData", "mapper": {"a/b~c": {"😀 key": format!("x {token} y")}}}]}).to_string();
+    let findings = scan(&text).unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].pointer, "/flow/0/mapper/a~1b~0c/😀 key");
+    let serialized = serde_json::to_string(&findings).unwrap();
+    assert!(!serialized.contains("FAKE0123") && !findings[0].describe().contains("FAKE0123"));
+    let (redacted, _) = redact(&text).unwrap();
+    let value: Value = serde_json::from_str(&redacted).unwrap();
+    assert_eq!(value.pointer(&findings[0].pointer).unwrap(), "x [redacted:github-token] y", "the pointer resolves to the redacted string");
+}
