@@ -7,7 +7,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(page) = parse_scenario_page(&text) {
         assert_eq!(page.entry_count, page.listings.len() + page.rejected.len());
         for listing in &page.listings {
-            let _ = listing.fingerprint();
+            assert_eq!(listing.fingerprint, make_backup_planner::inventory::fingerprint_of(&listing.fields));
         }
     }
 });
