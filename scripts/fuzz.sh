@@ -61,10 +61,12 @@ run_one() {
   after=$(find "artifacts/$target" -type f \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' \) | wc -l)
   local runs
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$OUT/$target.log" | grep -o '[0-9]*$' | tail -1 || true)
-  read -r wall user sys <"$OUT/$target.time" || true
+  # The last line holds the figures (a failing command adds a "Command exited…" line before them).
+  read -r wall user sys < <(tail -1 "$OUT/$target.time") || true
   local cpu
   cpu=$(awk -v u="${user:-0}" -v s="${sys:-0}" 'BEGIN { printf "%.0f", u + s }')
   local crashes=$((after - before))
+  # A non-zero exit without a reproducer (a build error, libFuzzer refusing its options) counts as a failure.
   if [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ]; then crashes=1; fi
   printf '%s %s %s %s %s\n' "$target" "${runs:-0}" "${wall:-0}" "$cpu" "$crashes" >"$OUT/$target.result"
   if [ "$crashes" -ne 0 ]; then
