@@ -71,6 +71,12 @@ pub struct Engine {
     state_landed: bool,
     /// A state commit is in the chain and lands with the `PATCH`.
     state_write_pending: bool,
+    /// Push protection rejected the chain: commits now land one by one.
+    #[serde(default)]
+    stepwise: bool,
+    /// The last commit known to be on the branch (base for replaying after a rejected step).
+    #[serde(default)]
+    landed_base: Option<Branch>,
     state_message: String,
     skipped: u64,
     errors: Vec<RunError>,
@@ -101,6 +107,8 @@ enum Phase {
     ConflictTree,
     ConflictState { sha: String },
     Replay { index: usize, tree: Option<String> },
+    /// Push protection rejected the chain: land the replayed commits one `PATCH` at a time.
+    StepRef { index: usize },
     Finished,
 }
 
@@ -176,6 +184,9 @@ struct PlannedCommit {
     message: String,
     files: Vec<(String, String)>,
     advances: Vec<StateAdvance>,
+    /// Already on the branch (landed one by one after a push-protection rejection).
+    #[serde(default)]
+    landed: bool,
 }
 
 /// What the current phase needs from the network.
@@ -236,6 +247,8 @@ impl Engine {
             landed_scenarios: 0,
             state_landed: false,
             state_write_pending: false,
+            stepwise: false,
+            landed_base: None,
             state_message: String::new(),
             skipped: 0,
             errors: Vec::new(),
@@ -287,7 +300,7 @@ impl Engine {
                 Service::Make => format!("Make budget of {} requests per minute", self.config.make.requests_per_minute),
                 Service::Github => format!("GitHub budget of {} writes per minute", self.config.github.writes_per_minute),
             };
-            return Ok(self.wait(now_ms, now_ms + pace_wait, reason));
+            return Ok(self.wait(now_ms, now_ms.saturating_add(pace_wait), reason));
         }
         match spec.service {
             Service::Make => {
@@ -325,7 +338,7 @@ impl Engine {
                 if request.service == Service::Make && reply.status == Some(429) {
                     wait_ms = wait_ms.max(self.make_pacer.learn_limit(now_ms));
                 }
-                if wait_ms > self.config.max_wait_seconds as i64 * 1000 {
+                if wait_ms > i64::try_from(self.config.max_wait_seconds).unwrap_or(i64::MAX).saturating_mul(1000) {
                     let message = format!(
                         "{} asked to wait {:.0} s ({why}), more than maxWaitSeconds = {}; run again later (the run is resumable: nothing unlanded is lost)",
                         service_name(request.service),
@@ -348,7 +361,7 @@ impl Engine {
                     return Ok(());
                 }
                 self.attempt += 1;
-                self.not_before_ms = Some(now_ms + wait_ms);
+                self.not_before_ms = Some(now_ms.saturating_add(wait_ms));
                 self.wait_reason = format!("retry {} of {} after {why} on {}", self.attempt, self.config.max_retries, request.describe());
             }
             Class::Retryable { why, .. } => {
@@ -369,7 +382,7 @@ impl Engine {
     }
 
     fn wait(&self, now_ms: i64, until_ms: i64, reason: String) -> Action {
-        Action::Wait { seconds: (until_ms - now_ms) as f64 / 1000.0, until: format_ms(until_ms), reason }
+        Action::Wait { seconds: until_ms.saturating_sub(now_ms) as f64 / 1000.0, until: format_ms(until_ms), reason }
     }
 
     fn request_from(&mut self, spec: Spec) -> Request {
@@ -509,11 +522,22 @@ impl Engine {
                     let purpose = format!("move {} to the new commits", self.config.github.branch);
                     return Some(self.gh(Method::PATCH, &path, Some(github::ref_body(&sha)), purpose, None));
                 }
+                Phase::StepRef { index } => {
+                    let sha = self.planned.get(index).map(|p| p.sha.clone()).unwrap_or_default();
+                    let path = format!("/git/refs/heads/{}", self.branch_path());
+                    let purpose = format!("move {} to one commit (landing one by one)", self.config.github.branch);
+                    let scenario = self.planned.get(index).and_then(|p| p.advances.first()).map(|a| a.scenario_id);
+                    return Some(self.gh(Method::PATCH, &path, Some(github::ref_body(&sha)), purpose, scenario));
+                }
                 Phase::Replay { index, tree } => {
                     let Some(planned) = self.planned.get(index).cloned() else {
                         self.phase = Phase::StateTree;
                         continue;
                     };
+                    if planned.landed {
+                        self.phase = Phase::Replay { index: index + 1, tree: None };
+                        continue;
+                    }
                     let scenario = planned.advances.first().map(|a| a.scenario_id);
                     return Some(match tree {
                         None => {
@@ -763,6 +787,7 @@ impl Engine {
                         message,
                         files: std::mem::take(&mut self.run_files),
                         advances: std::mem::take(&mut self.run_advances),
+                        landed: false,
                     });
                     self.chain = Some(Branch { commit: sha, tree });
                     self.phase = Phase::StateTree;
@@ -782,7 +807,7 @@ impl Engine {
             },
             Phase::UpdateRef => {
                 let planned = std::mem::take(&mut self.planned);
-                for commit in planned {
+                for commit in planned.into_iter().filter(|p| !p.landed) {
                     self.landed_scenarios += commit.advances.len() as u64;
                     let subject = commit.message.lines().next().unwrap_or_default().to_owned();
                     self.landed.push(CommitRecord { sha: commit.sha, message: subject, scenario_ids: commit.advances.iter().map(|a| a.scenario_id).collect() });
@@ -805,10 +830,20 @@ impl Engine {
                         planned.sha = sha.clone();
                     }
                     self.chain = Some(Branch { commit: sha, tree });
-                    self.phase = Phase::Replay { index: index + 1, tree: None };
+                    self.phase = if self.stepwise { Phase::StepRef { index } } else { Phase::Replay { index: index + 1, tree: None } };
                 }
                 Err(e) => self.github_invalid(request, reply, e),
             },
+            Phase::StepRef { index } => {
+                if let Some(planned) = self.planned.get_mut(index) {
+                    planned.landed = true;
+                    self.landed_scenarios += planned.advances.len() as u64;
+                    let subject = planned.message.lines().next().unwrap_or_default().to_owned();
+                    self.landed.push(CommitRecord { sha: planned.sha.clone(), message: subject, scenario_ids: planned.advances.iter().map(|a| a.scenario_id).collect() });
+                }
+                self.landed_base.clone_from(&self.chain);
+                self.phase = Phase::Replay { index: index + 1, tree: None };
+            }
             Phase::Finished => {}
         }
     }
@@ -942,7 +977,34 @@ impl Engine {
             }
             Phase::ListPage => self.list_failed(request, reply.status, message, exhausted),
             Phase::Scenarios => self.scenario_failure(request, reply, message, exhausted),
-            Phase::UpdateRef if matches!(reply.status, Some(409 | 422)) && !exhausted => {
+            Phase::UpdateRef if is_push_protection(reply) && !self.stepwise && !exhausted => {
+                self.stepwise = true;
+                self.warnings.push(format!(
+                    "GitHub push protection rejected this run's commits ({}); landing them one by one to find the scenario that holds the secret",
+                    github::error_message(&reply.body)
+                ));
+                self.phase = Phase::ConflictBranch;
+            }
+            Phase::StepRef { index } if is_push_protection(reply) && !exhausted => {
+                let rejected = if index < self.planned.len() { Some(self.planned.remove(index)) } else { None };
+                for advance in rejected.iter().flat_map(|p| p.advances.iter()) {
+                    self.errors.push(RunError {
+                        scenario_id: Some(advance.scenario_id),
+                        name: Some(advance.name.clone()),
+                        class: ErrorClass::Scenario,
+                        code: "push-protection".to_owned(),
+                        status: reply.status,
+                        message: format!(
+                            "GitHub push protection rejected the backup of scenario {} {:?}: its blueprint holds a secret GitHub recognizes ({}); move it into a Make connection or key, or set secrets to redact or block; the other scenarios landed",
+                            advance.scenario_id, advance.name, github::error_message(&reply.body)
+                        ),
+                        request: Some(request.describe()),
+                    });
+                }
+                self.chain.clone_from(&self.landed_base);
+                self.phase = Phase::Replay { index, tree: None };
+            }
+            Phase::UpdateRef | Phase::StepRef { .. } if matches!(reply.status, Some(409 | 422)) && !exhausted => {
                 self.conflicts += 1;
                 if self.conflicts > MAX_CONFLICT_RETRIES {
                     self.stop(RunError {
@@ -1080,6 +1142,7 @@ impl Engine {
                         message,
                         files: work.files.iter().map(|(p, e)| (p.clone(), e.blob_sha.clone())).collect(),
                         advances: work.advance.into_iter().collect(),
+                        landed: false,
                     });
                     self.chain = Some(Branch { commit: sha, tree });
                 }
@@ -1233,7 +1296,7 @@ impl Engine {
     /// After the branch moved: drop what the other writer already holds, then rebuild the chain.
     fn replay(&mut self, theirs: Option<BackupState>) {
         if let Some(theirs) = theirs {
-            for planned in &mut self.planned {
+            for planned in self.planned.iter_mut().filter(|p| !p.landed) {
                 planned.advances.retain(|a| {
                     theirs.get(a.scenario_id).is_none_or(|t| {
                         t.last_edit != a.last_edit || t.fingerprint.as_deref() != Some(a.fingerprint.as_str()) || t.blueprint_sha != a.blueprint_sha
@@ -1245,7 +1308,7 @@ impl Engine {
         }
         let tree = &self.tree.blobs;
         let mut now_identical = Vec::new();
-        for planned in &mut self.planned {
+        for planned in self.planned.iter_mut().filter(|p| !p.landed) {
             let ids: Vec<u64> = planned.advances.iter().map(|a| a.scenario_id).collect();
             planned.files.retain(|(path, sha)| {
                 let owner = path.split('/').nth(1).and_then(|d| d.parse::<u64>().ok());
@@ -1256,8 +1319,9 @@ impl Engine {
             }
         }
         self.noop_advances.extend(now_identical);
-        self.planned.retain(|p| !p.files.is_empty() && !p.advances.is_empty());
+        self.planned.retain(|p| p.landed || (!p.files.is_empty() && !p.advances.is_empty()));
         self.state_write_pending = false;
+        self.landed_base.clone_from(&self.chain);
         self.phase = Phase::Replay { index: 0, tree: None };
     }
 
@@ -1301,6 +1365,15 @@ fn service_name(service: Service) -> &'static str {
         Service::Make => "Make",
         Service::Github => "GitHub",
     }
+}
+
+/// GitHub's secret scanning push protection (a repository rule), not a moved branch.
+fn is_push_protection(reply: &Reply) -> bool {
+    if !matches!(reply.status, Some(409 | 422)) {
+        return false;
+    }
+    let body = reply.body.to_ascii_lowercase();
+    body.contains("push protection") || body.contains("rule violation") || body.contains("secret")
 }
 
 /// A commit subject stays one line whatever the scenario name holds.

@@ -62,3 +62,34 @@ fn block_skips_that_scenario_and_lands_the_others() {
     assert!(!world.github.files().contains_key(&format!("scenarios/{id}/blueprint.json")));
     assert!(!error.message.contains(FAKE_TOKEN));
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_push_protection_rejection_fails_only_the_scenario_with_the_secret() {
+    for mode in [make_backup_planner::CommitMode::PerScenario] {
+        let (mut world, id) = world_with_secret();
+        world.github.push_protect = Some(FAKE_TOKEN.to_owned());
+        let mut first = config();
+        first.commit_mode = mode;
+        let run = world.run_with(first, 0);
+        let s = &run.summary;
+        assert_eq!((s.status, s.backed_up), (RunStatus::Partial, 2), "{}", run.report);
+        let error = s.errors.iter().find(|e| e.code == "push-protection").unwrap();
+        assert_eq!(error.scenario_id, Some(id));
+        assert!(error.message.contains("push protection") && error.message.contains("redact"), "{}", error.message);
+        let files = world.github.files();
+        assert!(!files.contains_key(&format!("scenarios/{id}/blueprint.json")));
+        assert_eq!(files.keys().filter(|p| p.ends_with("blueprint.json")).count(), 2);
+        let state: serde_json::Value = serde_json::from_str(&files[".backup-state.json"]).unwrap();
+        assert!(state["scenarios"].get(id.to_string()).is_none(), "the state does not claim the rejected scenario");
+        for entry in state["scenarios"].as_object().unwrap().values() {
+            assert!(s.commits.iter().any(|c| c.sha == entry["gitSHA"].as_str().unwrap()), "gitSHA is a landed commit");
+        }
+        assert_eq!(world.github.log().iter().filter(|c| c.message.starts_with("Backup scenario")).count(), 2);
+        // Redacting lets the next run land it.
+        world.github.push_protect = Some(FAKE_TOKEN.to_owned());
+        let mut redacting = config();
+        redacting.secrets = SecretPolicy::Redact;
+        let next = world.run_with(redacting, 0);
+        assert_eq!((next.summary.status, next.summary.backed_up), (RunStatus::Success, 1), "{}", next.report);
+    }
+}

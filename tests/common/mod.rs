@@ -224,6 +224,8 @@ pub struct FakeGithub {
     pub commits: HashMap<String, CommitObj>,
     pub head: Option<String>,
     pub branch_exists: bool,
+    /// Push protection: a ref update whose new files contain this text is rejected (409).
+    pub push_protect: Option<String>,
 }
 
 fn sha1(text: &str) -> String {
@@ -251,6 +253,7 @@ impl FakeGithub {
             commits: HashMap::new(),
             head: None,
             branch_exists: false,
+            push_protect: None,
         }
     }
 
@@ -411,6 +414,14 @@ impl FakeGithub {
                 let Some(current) = self.head.clone() else { return not_found() };
                 if !self.commits.contains_key(&new) || !self.is_ancestor(&current, new.clone()) {
                     return (422, r#"{"message":"Update is not a fast forward","documentation_url":"https://docs.github.com/rest/git/refs#update-a-reference","status":"422"}"#.to_owned());
+                }
+                if let Some(marker) = &self.push_protect {
+                    let old = &self.trees[&self.commits[&current].tree];
+                    let new_tree = &self.trees[&self.commits[&new].tree];
+                    let leaks = new_tree.iter().any(|(path, sha)| old.get(path) != Some(sha) && String::from_utf8_lossy(&self.blobs[sha]).contains(marker.as_str()));
+                    if leaks {
+                        return (409, r#"{"message":"Repository rule violations found\n\n- GITHUB PUSH PROTECTION\n  Resolve the following violations before pushing again\n  - Push cannot contain secrets","status":"409"}"#.to_owned());
+                    }
                 }
                 self.head = Some(new.clone());
                 (200, json!({"ref": format!("refs/heads/{}", self.branch), "object": {"type": "commit", "sha": new}}).to_string())
