@@ -472,7 +472,11 @@ impl Engine {
                         method: Method::GET,
                         url: format!("{}{path}", self.make_base),
                         body: None,
-                        purpose: format!("list scenarios (page {})", self.inventory.pages + 1),
+                        purpose: if self.inventory.confirming {
+                            format!("list scenarios (page {}: confirm the short page before it was the last)", self.inventory.pages + 1)
+                        } else {
+                            format!("list scenarios (page {})", self.inventory.pages + 1)
+                        },
                         scenario_id: None,
                     });
                 }
@@ -772,6 +776,11 @@ impl Engine {
                         self.warnings.push(format!("list page {}: skipped an entry: {reason}", self.inventory.pages + 1));
                     }
                     if self.inventory.add_page(page, self.config.make.page_size) {
+                        if let Some(offset) = self.inventory.cut_short_at {
+                            self.warnings.push(format!(
+                                "the Make scenario list may be incomplete: a page ended short at offset {offset}, yet asking past it still listed scenarios; those were not backed up and nothing was marked deleted this run; the next run lists again"
+                            ));
+                        }
                         self.select_scenarios();
                     }
                 }

@@ -128,20 +128,43 @@ pub struct Inventory {
     pub pages: u32,
     /// Ids seen twice (Make paging shifted under us); reported as a warning.
     pub duplicates: Vec<u64>,
+    /// A short page arrived; the next page is one look past it, to learn whether the list really ended.
+    #[serde(default)]
+    pub confirming: bool,
+    /// The look past a short page still listed scenarios: Make ended a page early ("may be incomplete"
+    /// is then true, so nothing is called deleted). Holds the offset of the short page's end.
+    #[serde(default)]
+    pub cut_short_at: Option<u64>,
 }
 
 impl Inventory {
-    /// Adds a page; returns true when it was the last.
+    /// Adds a page; returns true when listing is over.
+    ///
+    /// Make's list has no total, so a page shorter than `limit` ends it. A short page that is not empty
+    /// is followed by one look at the next offset: an empty answer confirms the end; scenarios there mean
+    /// Make cut a page short, so the inventory is marked incomplete (their listings are not added: the
+    /// pages no longer line up, and the next run lists again) and listing stops.
     pub fn add_page(&mut self, page: ScenarioPage, limit: u32) -> bool {
         self.pages += 1;
+        if self.confirming {
+            self.confirming = false;
+            self.finished = true;
+            if page.entry_count > 0 {
+                self.incomplete = true;
+                self.cut_short_at = Some(self.next_offset);
+            }
+            return true;
+        }
         self.next_offset += page.entry_count as u64;
         for listing in page.listings {
             if let Some(previous) = self.scenarios.insert(listing.id, listing) {
                 self.duplicates.push(previous.id);
             }
         }
-        if page.entry_count < limit as usize {
+        if page.entry_count == 0 {
             self.finished = true;
+        } else if page.entry_count < limit as usize {
+            self.confirming = true;
         }
         self.finished
     }

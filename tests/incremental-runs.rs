@@ -17,7 +17,7 @@ fn unchanged_run_writes_nothing() {
     assert_eq!(run.github_writes(), 0, "no GitHub writes when nothing changed");
     assert_eq!(run.summary.commits_made, 0);
     assert_eq!(run.summary.unchanged, 6);
-    assert_eq!(run.count(Service::Make, "GET"), 1, "only the list page; no blueprint reads");
+    assert_eq!(run.count(Service::Make, "GET"), 2, "only the list page and the look past it; no blueprint reads");
     assert_eq!(world.github.head, before);
 }
 
@@ -34,7 +34,7 @@ fn one_edit_makes_exactly_one_scenario_commit() {
     let verdict = s.verdicts.iter().find(|v| v.scenario_id == id).unwrap();
     assert_eq!(verdict.verdict, VerdictKind::Changed);
     assert!(verdict.reason.contains("lastEdit 2026-10-01T10:00:00.000Z → 2026-11-21T09:00:00.000Z"), "{}", verdict.reason);
-    assert_eq!(run.count(Service::Make, "GET"), 2);
+    assert_eq!(run.count(Service::Make, "GET"), 3, "list page, look past it, one blueprint");
     // branch + tree + state blob + previous metadata blob
     assert_eq!(run.count(Service::Github, "GET"), 4);
     assert_eq!(run.github_writes(), 2 + 2 + 1);
@@ -61,7 +61,7 @@ fn metadata_only_change_rewrites_metadata_without_reading_the_blueprint() {
     let run = world.run();
     let verdict = run.summary.verdicts.iter().find(|v| v.scenario_id == id).unwrap();
     assert_eq!(verdict.verdict, VerdictKind::MetadataOnly, "{}", run.report);
-    assert_eq!(run.count(Service::Make, "GET"), 1, "no blueprint read for a metadata-only change");
+    assert_eq!(run.count(Service::Make, "GET"), 2, "list page and the look past it; no blueprint read for a metadata-only change");
     assert_eq!(run.summary.backed_up, 1);
     let files = world.github.files();
     assert_eq!(files[&format!("scenarios/{id}/blueprint.json")], blueprint_before);
@@ -89,7 +89,7 @@ fn force_rewrites_nothing_that_is_identical() {
     let mut config = config();
     config.force = true;
     let run = world.run_with(config, 1);
-    assert_eq!(run.count(Service::Make, "GET"), 4, "force reads every blueprint");
+    assert_eq!(run.count(Service::Make, "GET"), 5, "force reads every blueprint");
     assert_eq!(run.github_writes(), 0, "identical files are never committed");
     assert!(run.summary.verdicts.iter().all(|v| v.verdict == VerdictKind::Unchanged), "{}", run.report);
 }

@@ -18,6 +18,8 @@ fn all_pages_are_read_until_a_short_page() {
         "https://eu1.make.com/api/v2/scenarios?organizationId=4101&pg%5Boffset%5D=0&pg%5Blimit%5D=2&pg%5BsortBy%5D=id&pg%5BsortDir%5D=asc",
         "https://eu1.make.com/api/v2/scenarios?organizationId=4101&pg%5Boffset%5D=2&pg%5Blimit%5D=2&pg%5BsortBy%5D=id&pg%5BsortDir%5D=asc",
         "https://eu1.make.com/api/v2/scenarios?organizationId=4101&pg%5Boffset%5D=4&pg%5Blimit%5D=2&pg%5BsortBy%5D=id&pg%5BsortDir%5D=asc",
+        // One look past the short page confirms the list ended.
+        "https://eu1.make.com/api/v2/scenarios?organizationId=4101&pg%5Boffset%5D=5&pg%5Blimit%5D=2&pg%5BsortBy%5D=id&pg%5BsortDir%5D=asc",
     ]);
     assert_eq!((run.summary.total, run.summary.backed_up), (5, 5));
     assert!(run.summary.inventory_complete);
@@ -31,6 +33,39 @@ fn an_exact_multiple_of_the_page_size_needs_one_empty_page() {
     let run = world.run_with(config, 0);
     assert_eq!(run.requests.iter().filter(|r| r.url.contains("/scenarios?")).count(), 3);
     assert_eq!(run.summary.total, 4);
+    assert!(run.summary.inventory_complete);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_short_page_with_more_after_it_is_incomplete_and_deletes_nothing() {
+    let mut world = World::new(6);
+    let mut config = config();
+    config.make.page_size = 2;
+    assert_eq!(world.run_with(config.clone(), 0).summary.backed_up, 6);
+    // Make cuts page 2 (offset 2) to one entry although four scenarios follow.
+    let third = world.make.scenarios.values().nth(2).unwrap().listing.clone();
+    let short = json!({"scenarios": [third], "pg": {"offset": 2, "limit": 2, "sortBy": "id", "sortDir": "asc"}}).to_string();
+    world.faults.push(Fault::new(Service::Make, "pg%5Boffset%5D=2&", 200, &short));
+    let run = world.run_with(config, 0);
+    let offsets: Vec<&str> = run.requests.iter().filter(|r| r.url.contains("/scenarios?")).map(|r| r.url.split("offset%5D=").nth(1).unwrap().split('&').next().unwrap()).collect();
+    assert_eq!(offsets, vec!["0", "2", "3"], "stops at the short page after one look past it");
+    let s = &run.summary;
+    assert!(!s.inventory_complete);
+    assert_eq!((s.total, s.deleted), (3, 0), "{}", run.report);
+    assert!(s.warnings.iter().any(|w| w.contains("may be incomplete") && w.contains("offset 3")), "{:?}", s.warnings);
+    let state: serde_json::Value = serde_json::from_str(&world.github.files()[".backup-state.json"]).unwrap();
+    assert!(state["scenarios"].as_object().unwrap().values().all(|e| e.get("deletedAt").is_none_or(|d| d.is_null())));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_short_last_page_is_confirmed_by_an_empty_look_past_it() {
+    let mut world = World::new(3);
+    let mut config = config();
+    config.make.page_size = 2;
+    let run = world.run_with(config, 0);
+    assert!(run.summary.inventory_complete);
+    assert!(run.summary.warnings.iter().all(|w| !w.contains("incomplete")), "{:?}", run.summary.warnings);
+    assert!(run.requests.iter().any(|r| r.purpose.contains("confirm the short page")));
 }
 
 #[wasm_bindgen_test(unsupported = test)]
@@ -81,7 +116,7 @@ fn requests_are_paced_to_the_per_minute_budgets() {
     };
     assert_eq!(max_in_window(&|r| r.service == Service::Make), 5);
     assert_eq!(max_in_window(&|r| r.service == Service::Github && r.method.as_str() != "GET"), 10);
-    assert!(run.summary.duration_ms >= 120_000, "13 Make calls at 5/min take over two minutes");
+    assert!(run.summary.duration_ms >= 120_000, "14 Make calls at 5/min take over two minutes");
 }
 
 #[wasm_bindgen_test(unsupported = test)]
