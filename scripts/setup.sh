@@ -26,14 +26,20 @@ ensure_rust() {
   fi
 }
 
-# npm ci with the shared npm cache; $1 = folder with package-lock.json.
+# Installs a folder's npm packages from its package-lock.json; $1 = folder, further args go to npm.
+# `npm ci` first; where it refuses (the registry mirror lacks optional platform packages the lockfile
+# lists, e.g. @unrs/resolver-binding-*), `npm install --no-save` from the same lockfile instead.
 npm_ci() {
   local dir="$1"
+  shift
   if [ -f "$dir/node_modules/.package-lock.json" ] && cmp -s "$dir/package-lock.json" "$dir/node_modules/.mbp-lock-stamp" 2>/dev/null; then
     return 0
   fi
   step "npm ci in ${dir#$ROOT/}"
-  (cd "$dir" && npm_config_yes=true npm ci --no-audit --no-fund --prefer-offline)
+  if ! (cd "$dir" && npm_config_yes=true npm ci --no-audit --no-fund --prefer-offline "$@"); then
+    step "npm ci refused in ${dir#$ROOT/}; npm install --no-save from the lockfile"
+    (cd "$dir" && npm_config_yes=true npm install --no-save --no-audit --no-fund --prefer-offline "$@")
+  fi
   cp "$dir/package-lock.json" "$dir/node_modules/.mbp-lock-stamp"
 }
 

@@ -45,7 +45,8 @@ set -e
 ensure_rust
 npm_ci "$ROOT/pkg-js"
 npm_ci "$ROOT/tests"
-[ -f "$ROOT/n8n-nodes/package-lock.json" ] && npm_ci "$ROOT/n8n-nodes"
+# --ignore-scripts: a lint plugin's preinstall runs `npx only-allow pnpm`.
+npm_ci "$ROOT/n8n-nodes" --ignore-scripts
 set +e
 
 run_suite clippy check cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -54,9 +55,10 @@ run_suite rust-wasm32 cargo cargo test --workspace --locked --target wasm32-unkn
 run_suite pkg-js-build check bash -c 'cd pkg-js && npm run --silent build'
 run_suite simulators node bash -c 'cd tests && npm test'
 run_suite pkg-js node bash -c 'cd pkg-js && npm test'
-[ -x scripts/n8n-tests.sh ] && run_suite n8n-node plain bash scripts/n8n-tests.sh
-[ -f tests/e2e/run.mjs ] && run_suite n8n-e2e plain node tests/e2e/run.mjs
-[ -x scripts/fuzz.sh ] && run_suite fuzz-smoke plain bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+run_suite n8n-node node bash -c 'cd n8n-nodes && npm test'
+run_suite fault-matrix plain node tests/fault-matrix/run.mjs
+run_suite n8n-e2e plain node tests/e2e/run.mjs
+run_suite fuzz-smoke plain bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
 
 printf '\n==> summary\n'
 printf '%s\n' "${SUITES[@]}"

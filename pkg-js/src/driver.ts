@@ -102,7 +102,9 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupResult
       switch (action.type) {
         case "request": {
           requests += 1;
-          engine.handle(clock.now(), await perform(options.transport, action.request));
+          const reply = await perform(options.transport, action.request);
+          // `now` is read after the reply arrived: rate-limit windows and Retry-After count from then.
+          engine.handle(clock.now(), reply);
           break;
         }
         case "wait":

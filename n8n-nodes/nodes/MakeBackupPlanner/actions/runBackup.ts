@@ -103,21 +103,28 @@ export async function runBackup(
 	const { config, seed } = readRunSettings(this, itemIndex);
 	const engine = Engine.start(config, new Date().toISOString(), seed);
 	const cancelSignal = this.getExecutionCancelSignal();
-	for (;;) {
-		const action = engine.poll(new Date().toISOString());
-		if (action.type === 'request') {
-			engine.handle(new Date().toISOString(), await perform(this, action.request));
-		} else if (action.type === 'wait') {
-			await sleep(Math.ceil(action.seconds * 1000), cancelSignal);
-		} else {
-			this.logger.info(`Make backup finished: ${action.summary.status}\n${action.report}`);
-			return {
-				json: {
-					status: action.summary.status,
-					summary: action.summary as unknown as IDataObject,
-					report: action.report,
-				},
-			};
+	try {
+		for (;;) {
+			const action = engine.poll(new Date().toISOString());
+			if (action.type === 'request') {
+				const reply = await perform(this, action.request);
+				// `now` is read after the reply arrived: rate-limit windows and Retry-After count from then.
+				engine.handle(new Date().toISOString(), reply);
+			} else if (action.type === 'wait') {
+				await sleep(Math.ceil(action.seconds * 1000), cancelSignal);
+			} else {
+				this.logger.info(`Make backup finished: ${action.summary.status}\n${action.report}`);
+				return {
+					json: {
+						status: action.summary.status,
+						summary: action.summary as unknown as IDataObject,
+						report: action.report,
+					},
+				};
+			}
 		}
+	} finally {
+		// The engine lives in wasm memory: free it on success, error and cancellation alike.
+		engine.free();
 	}
 }
