@@ -66,6 +66,10 @@ pub struct Engine {
     noop_advances: Vec<StateAdvance>,
     deleted: Vec<u64>,
     conflicts: u32,
+    /// Transient failures that were retried, by kind: reported as warnings so a run that recovered
+    /// still says what it met (a slow run has a reason).
+    #[serde(default)]
+    retried: BTreeMap<String, RetryNote>,
     landed: Vec<CommitRecord>,
     landed_scenarios: u64,
     state_landed: bool,
@@ -189,6 +193,14 @@ struct PlannedCommit {
     landed: bool,
 }
 
+/// How often one kind of transient failure was retried, and where it was first met.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RetryNote {
+    count: u32,
+    first: String,
+}
+
 /// What the current phase needs from the network.
 struct Spec {
     service: Service,
@@ -243,6 +255,7 @@ impl Engine {
             noop_advances: Vec::new(),
             deleted: Vec::new(),
             conflicts: 0,
+            retried: BTreeMap::new(),
             landed: Vec::new(),
             landed_scenarios: 0,
             state_landed: false,
@@ -297,6 +310,11 @@ impl Engine {
         };
         if pace_wait > 0 {
             let reason = match spec.service {
+                Service::Make if self.make_pacer.budget() < self.config.make.requests_per_minute => format!(
+                    "Make budget of {} requests per minute (learned from a 429; configured {})",
+                    self.make_pacer.budget(),
+                    self.config.make.requests_per_minute
+                ),
                 Service::Make => format!("Make budget of {} requests per minute", self.config.make.requests_per_minute),
                 Service::Github => format!("GitHub budget of {} writes per minute", self.config.github.writes_per_minute),
             };
@@ -361,6 +379,12 @@ impl Engine {
                     return Ok(());
                 }
                 self.attempt += 1;
+                let kind = why.split(':').next().unwrap_or_default();
+                let note = self
+                    .retried
+                    .entry(format!("{} {kind}", service_name(request.service)))
+                    .or_insert_with(|| RetryNote { count: 0, first: request.describe() });
+                note.count += 1;
                 self.not_before_ms = Some(now_ms.saturating_add(wait_ms));
                 self.wait_reason = format!("retry {} of {} after {why} on {}", self.attempt, self.config.max_retries, request.describe());
             }
@@ -977,7 +1001,12 @@ impl Engine {
                 });
             }
             // Another run bootstrapped the repository first: carry on from its commit.
-            Phase::Bootstrap if matches!(status, Some(409 | 422)) => self.phase = Phase::ReadBranch,
+            Phase::Bootstrap if matches!(status, Some(409 | 422)) => {
+                self.warnings.push(format!(
+                    "another writer initialized the empty repository first ({message}); this run carried on from its commit"
+                ));
+                self.phase = Phase::ReadBranch;
+            }
             Phase::RebuildState { mut pending } if !matches!(status, Some(401 | 403)) => {
                 if let Some((id, _)) = pending.pop_front() {
                     self.warnings.push(format!("scenario {id}: could not read its metadata.json ({message}); it will be backed up again"));
@@ -1357,7 +1386,7 @@ impl Engine {
             commits_made: self.landed.len() as u64,
             commits: self.landed.clone(),
             api_calls: self.api_calls,
-            warnings: self.warnings.clone(),
+            warnings: self.warnings.iter().cloned().chain(self.retry_warnings()).collect(),
             secrets: self.secrets.clone(),
             started_at: self.run_timestamp(),
             finished_at: format_ms(now_ms),
@@ -1366,6 +1395,15 @@ impl Engine {
         let report = summary.report();
         self.done = Some((summary.clone(), report.clone()));
         (summary, report)
+    }
+}
+
+impl Engine {
+    fn retry_warnings(&self) -> impl Iterator<Item = String> + '_ {
+        self.retried.iter().map(|(kind, note)| {
+            let times = if note.count == 1 { "once".to_owned() } else { format!("{} times", note.count) };
+            format!("retried {times} after {kind} (first on {}); the run waited and went on", note.first)
+        })
     }
 }
 

@@ -143,6 +143,11 @@ impl Pacer {
         self.sent_ms.get(overflow - 1).map_or(0, |&t| (t + MINUTE_MS - now_ms).max(0))
     }
 
+    /// Requests per minute this pacer allows (the configured budget, or less after a 429).
+    pub(crate) fn budget(&self) -> u32 {
+        self.budget
+    }
+
     pub(crate) fn record(&mut self, now_ms: i64) {
         self.forget_old(now_ms);
         self.sent_ms.push_back(now_ms);

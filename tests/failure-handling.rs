@@ -39,6 +39,8 @@ fn server_errors_are_retried_after_1_2_4_seconds_with_jitter() {
         assert!(*wait >= base && *wait <= base * 1.2, "wait {wait} for base {base}");
     }
     assert!(run.waits[0].1.contains("retry 1 of 3 after HTTP 503"), "{}", run.waits[0].1);
+    // The run recovered, and its summary still says what it met.
+    assert!(run.summary.warnings.iter().any(|w| w.starts_with("retried 3 times after Make HTTP 503 (first on GET https://eu1.make.com/api/v2/scenarios?")), "{:?}", run.summary.warnings);
     // Same seed, same waits; another seed, other jitter.
     let mut again = World::new(3);
     again.faults.push(Fault::new(Service::Make, "/scenarios?", 503, "").times(3));
@@ -133,6 +135,9 @@ fn timeouts_are_retried() {
     assert_eq!(run.summary.status, RunStatus::Success, "{}", run.report);
     assert_eq!(run.waits.len(), 2);
     assert!(run.waits[0].1.contains("timed out"));
+    let retried: Vec<&String> = run.summary.warnings.iter().filter(|w| w.starts_with("retried once after")).collect();
+    assert_eq!(retried.len(), 2, "one note per service and kind: {:?}", run.summary.warnings);
+    assert!(retried.iter().any(|w| w.contains("GitHub timed out")) && retried.iter().any(|w| w.contains("Make timed out")));
 }
 
 #[wasm_bindgen_test(unsupported = test)]
