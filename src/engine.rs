@@ -497,7 +497,7 @@ impl Engine {
                         url: format!("{}{path}", self.make_base),
                         body: None,
                         purpose: if self.inventory.confirming {
-                            format!("list scenarios (page {}: confirm the short page before it was the last)", self.inventory.pages + 1)
+                            format!("list scenarios (page {}, to confirm the list ended)", self.inventory.pages + 1)
                         } else {
                             format!("list scenarios (page {})", self.inventory.pages + 1)
                         },

@@ -139,7 +139,7 @@ impl Summary {
             self.total, self.backed_up, self.unchanged, self.skipped, self.deleted, errors, self.commits_made, self.api_calls.make, self.api_calls.github
         ));
         if !self.inventory_complete {
-            out.push_str("The scenario list is incomplete (a page failed), so no scenario was marked deleted.\n\n");
+            out.push_str("The scenario list is incomplete (a page failed or Make ended the list early), so no scenario was marked deleted.\n\n");
         }
         let changed: Vec<&Verdict> = self.verdicts.iter().filter(|v| v.verdict != VerdictKind::Unchanged).collect();
         if !changed.is_empty() {

@@ -65,7 +65,7 @@ fn a_short_last_page_is_confirmed_by_an_empty_look_past_it() {
     let run = world.run_with(config, 0);
     assert!(run.summary.inventory_complete);
     assert!(run.summary.warnings.iter().all(|w| !w.contains("incomplete")), "{:?}", run.summary.warnings);
-    assert!(run.requests.iter().any(|r| r.purpose.contains("confirm the short page")));
+    assert!(run.requests.iter().any(|r| r.purpose.contains("to confirm the list ended")));
 }
 
 #[wasm_bindgen_test(unsupported = test)]

@@ -127,6 +127,12 @@ export const WORLD_REPLIES = [
 		`{"sha":"${sha('2')}","tree":[{"path":"README.md","mode":"100644","type":"blob","sha":"${sha('9')}","size":24}],"truncated":false}`,
 	],
 	[
+		// The look past the short first page: the list ended.
+		/^GET .*\/scenarios\?teamId=154819&pg%5Boffset%5D=1&/,
+		200,
+		'{"scenarios":[],"pg":{"offset":1,"limit":500}}',
+	],
+	[
 		/^GET .*\/scenarios\?teamId=154819/,
 		200,
 		'{"scenarios":[{"id":5,"name":"Invoice  intake","teamId":154819,"folderId":null,"description":"","lastEdit":"2026-11-20T10:00:00.000Z","created":"2026-01-01T00:00:00.000Z","isActive":true,"isPaused":false,"nextExec":"2026-11-23T02:15:00.000Z"}],"pg":{"offset":0,"limit":500}}',

@@ -137,7 +137,7 @@ describe('Continue run', () => {
 		assert.deepEqual(requests, GOLDEN.requests);
 		assert.deepEqual(item.json, { runId, ...GOLDEN.done });
 		assert.ok(
-			requests[4].body.includes('\\"hook\\": 12345678901234567890'),
+			requests[5].body.includes('\\"hook\\": 12345678901234567890'),
 			'a 20-digit number reaches the tree body digit for digit',
 		);
 		assert.equal(liveRunCount(), before, 'the finished run is dropped from memory');

@@ -78,7 +78,7 @@ describe('Run backup', () => {
 			},
 		});
 		await execute(context);
-		const [[, firstGet], , , , [, firstPost]] = context.calls.http;
+		const [[, firstGet], , , , , [, firstPost]] = context.calls.http;
 		assert.deepEqual(firstGet, {
 			method: 'GET',
 			url: 'https://api.github.com/repos/acme/make-backup/branches/main',
@@ -92,8 +92,8 @@ describe('Run backup', () => {
 		assert.deepEqual(firstPost, {
 			method: 'POST',
 			url: 'https://api.github.com/repos/acme/make-backup/git/trees',
-			headers: { ...GOLDEN.requests[4].headers, 'content-type': 'application/json' },
-			body: GOLDEN.requests[4].body,
+			headers: { ...GOLDEN.requests[5].headers, 'content-type': 'application/json' },
+			body: GOLDEN.requests[5].body,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			encoding: 'text',

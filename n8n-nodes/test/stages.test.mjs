@@ -10,15 +10,16 @@ import { NOW, NodeOperationError, WORLD_REPLIES, execute, mockContext } from './
 const GOLDEN = JSON.parse(
 	readFileSync(new URL('./fixtures/one-scenario-run.json', import.meta.url), 'utf8'),
 );
-const [scenarioTree, stateTree] = [GOLDEN.requests[4], GOLDEN.requests[6]].map((request) =>
+const [scenarioTree, stateTree] = [GOLDEN.requests[5], GOLDEN.requests[7]].map((request) =>
 	JSON.parse(request.body),
 );
 const contentOf = (tree, path) => tree.tree.find((entry) => entry.path === path).content;
 const BLUEPRINT = contentOf(scenarioTree, 'scenarios/5/blueprint.json');
 const METADATA = contentOf(scenarioTree, 'scenarios/5/metadata.json');
 const STATE = contentOf(stateTree, '.backup-state.json');
-const LIST_PAGE = WORLD_REPLIES[2][2];
-const BLUEPRINT_REPLY = WORLD_REPLIES[3][2];
+const replyTo = (key) => WORLD_REPLIES.find(([pattern]) => pattern.test(key))[2];
+const LIST_PAGE = replyTo('GET https://eu1.make.com/api/v2/scenarios?teamId=154819&pg%5Boffset%5D=0&');
+const BLUEPRINT_REPLY = replyTo('GET https://eu1.make.com/api/v2/scenarios/5/blueprint?draft=false');
 const LISTING = JSON.stringify(JSON.parse(LIST_PAGE).scenarios[0]);
 
 /** git's blob SHA-1, computed here independently of the core. */
