@@ -27,6 +27,8 @@ PARALLEL="${FUZZ_PARALLEL:-1}"
 MAX_LEN="${FUZZ_MAX_LEN:-4096}"
 export PATH="$HOME/.cargo/bin:$PATH"
 export RUSTC_BOOTSTRAP=1
+# Fuzz builds use other compiler flags: keep them in fuzz/target, apart from the main build's directory.
+unset CARGO_TARGET_DIR
 
 if ! [[ "$SECONDS_PER_TARGET" =~ ^[0-9]+$ ]] || [ "$SECONDS_PER_TARGET" -lt 1 ]; then
   echo "usage: scripts/fuzz.sh [seconds-per-target]  (a positive integer, default 30)" >&2

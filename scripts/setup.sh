@@ -6,6 +6,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export MBP_CACHE="${MBP_CACHE:-$HOME/.cache/make-backup-planner}"
 mkdir -p "$MBP_CACHE"
 export PATH="$HOME/.cargo/bin:$PATH"
+# Cargo's build output is shared by every checkout on this machine (a clean CI clone need not rebuild the
+# dependencies); cargo's own fingerprints keep it correct.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$MBP_CACHE/cargo-target}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
