@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::{format_ms, format_secs, parse_ms};
 use crate::config::{CommitMode, Config, MakeScope};
 use crate::error::Error;
-use crate::failure::{Class, Jitter, Pacer, classify};
+use crate::failure::{Class, Jitter, Pacer, backoff_ms, classify};
 use crate::files::{
     BlueprintReply, PreviousMetadata, RenderedFile, ReplySource, blueprint_path, metadata_path, next_stamp,
     parse_blueprint_reply, parse_metadata, render_metadata, scenario_id_of_metadata_path,
@@ -350,7 +350,13 @@ impl Engine {
             };
             return Err(Error::UnexpectedReply { expected, got: reply.request_id });
         };
-        let class = classify(request.service, &reply, self.attempt, now_ms, &mut self.jitter);
+        let mut class = classify(request.service, &reply, self.attempt, now_ms, &mut self.jitter);
+        if request.service == Service::Make && reply.status == Some(401) && self.phase == Phase::ListPage && self.inventory.pages == 0 {
+            // PRD scenario 5: a 401 on the first request to Make is retried (1 s, 2 s, 4 s) before the run
+            // stops, so a token that was just rotated or a gateway hiccup does not fail a nightly run. Later
+            // 401s are not retried: the token worked a moment ago, so retrying each scenario only slows it down.
+            class = Class::Retryable { wait_ms: backoff_ms(self.attempt, &mut self.jitter), why: "HTTP 401 unauthorized".to_owned() };
+        }
         match class {
             Class::Retryable { mut wait_ms, why } if self.attempt < self.config.max_retries => {
                 if request.service == Service::Make && reply.status == Some(429) {
@@ -952,7 +958,7 @@ impl Engine {
             request: Some(request.describe()),
         };
         let error = match status {
-            Some(401) if !exhausted => Some(fatal("make-unauthorized", format!(
+            Some(401) => Some(fatal("make-unauthorized", format!(
                 "Make rejected the API token (HTTP 401: {why}): check the token is valid, that it was created in the zone of {} (tokens are per zone) and that it has the scenarios:read scope",
                 self.make_base
             ))),

@@ -27,10 +27,7 @@ const MINUTE_MS: i64 = 60_000;
 
 /// Classifies a reply. `attempt` is the number of retries already made for this request.
 pub(crate) fn classify(service: Service, reply: &Reply, attempt: u32, now_ms: i64, rng: &mut Jitter) -> Class {
-    let mut backoff = || {
-        let base = 1000_i64.saturating_mul(1_i64 << attempt.min(20));
-        base + (base as f64 * 0.2 * rng.next_unit()) as i64
-    };
+    let mut backoff = || backoff_ms(attempt, rng);
     if let Some(failure) = &reply.failure {
         let kind = match failure.kind {
             FailureKind::Timeout => "timed out",
@@ -62,6 +59,12 @@ pub(crate) fn classify(service: Service, reply: &Reply, attempt: u32, now_ms: i6
         return Class::Retryable { wait_ms, why: format!("HTTP {status}") };
     }
     Class::Failed { status: Some(status), why: format!("HTTP {status}") }
+}
+
+/// Exponential backoff: 1 s, 2 s, 4 s, … for retry `attempt` (0-based), plus up to 20 % jitter.
+pub(crate) fn backoff_ms(attempt: u32, rng: &mut Jitter) -> i64 {
+    let base = 1000_i64.saturating_mul(1_i64 << attempt.min(20));
+    base + (base as f64 * 0.2 * rng.next_unit()) as i64
 }
 
 /// `Retry-After` (seconds or HTTP date), else `x-ratelimit-reset` when `x-ratelimit-remaining` is 0.

@@ -25,6 +25,23 @@ fn invalid_make_token_is_fatal_after_no_writes() {
     assert_eq!(run.github_writes(), 0);
     assert_eq!(world.github.log().len(), 1, "nothing committed");
     assert!(run.report.contains("make-unauthorized"));
+    // PRD scenario 5: three retries, 1 s, 2 s, 4 s apart (+ up to 20 % jitter), then the clear failure.
+    let waits: Vec<f64> = run.waits.iter().map(|(s, _)| *s).collect();
+    assert_eq!(waits.len(), 3, "{:?}", run.waits);
+    for (wait, base) in waits.iter().zip([1.0, 2.0, 4.0]) {
+        assert!(*wait >= base && *wait <= base * 1.2, "wait {wait} for base {base}");
+    }
+    assert_eq!(run.count(Service::Make, "GET"), 4, "one attempt and three retries");
+    assert!(fatal.message.contains("gave up after 3 retries"), "{}", fatal.message);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_401_after_the_list_worked_is_not_retried() {
+    let mut world = World::new(3);
+    world.faults.push(Fault::new(Service::Make, "/blueprint", 401, UNAUTHORIZED).times(10));
+    let run = world.run();
+    assert!(run.waits.iter().all(|(_, reason)| !reason.contains("401")), "{:?}", run.waits);
+    assert_ne!(run.summary.status, RunStatus::Success, "{}", run.report);
 }
 
 #[wasm_bindgen_test(unsupported = test)]

@@ -562,8 +562,13 @@ async function loopScenarios(ctx, n8nService, sim) {
     checkEqual('Loop S5: fatal code make-unauthorized', fatal.code, 'make-unauthorized');
     check('Loop S5: the fatal message names token, zone and scope', ['token', 'zone', 'scenarios:read'].every((word) => fatal.message?.includes(word)), fatal.message);
     checkEqual('Loop S5: nothing committed, no GitHub writes', [result.commits.length, callTotals(result.counts).githubWrites], [0, 0]);
-    // A 401 is not transient: the engine stops at once instead of retrying a revoked token.
-    checkCalls('Loop S5 (one list call: a 401 is not retried)', result.counts, backupCalls({ k: 0, listRequests: 1 }));
+    // PRD scenario 5: the 401 on the first Make request is retried 3 times, 1 s / 2 s / 4 s apart, and the
+    // waits are visible in the execution data (the Wait node), before the run fails.
+    const seconds = result.stored.waits.map((wait) => wait.seconds);
+    check('Loop S5: 3 waits of 1 s, 2 s, 4 s (+ up to 20 % jitter) in the stored execution',
+      seconds.length === 3 && [1, 2, 4].every((base, i) => seconds[i] >= base && seconds[i] <= base * 1.2), JSON.stringify(seconds));
+    check('Loop S5: the fatal message says it gave up after 3 retries', /gave up after 3 retries/.test(fatal.message ?? ''), fatal.message);
+    checkCalls('Loop S5 (one attempt and three retries of the list)', result.counts, backupCalls({ k: 0, listRequests: 4 }));
     checkExecutionLog('Loop S5', result, 'failed');
   });
 
