@@ -959,13 +959,13 @@ impl Engine {
         };
         let error = match status {
             Some(401) => Some(fatal("make-unauthorized", format!(
-                "Make rejected the API token (HTTP 401: {why}): check the token is valid, that it was created in the zone of {} (tokens are per zone) and that it has the scenarios:read scope",
+                "Make rejected the API token ({why}): check the token is valid, that it was created in the zone of {} (tokens are per zone) and that it has the scenarios:read scope",
                 self.make_base
             ))),
             Some(403) if !exhausted => Some(fatal("make-forbidden", format!(
-                "Make denied access (HTTP 403: {why}): the token needs the scenarios:read scope and access to {target}"
+                "Make denied access ({why}): the token needs the scenarios:read scope and access to {target}"
             ))),
-            Some(400) if !exhausted => Some(fatal("make-bad-request", format!("Make refused the list request (HTTP 400: {why}): check make.teamId / make.organizationId"))),
+            Some(400) if !exhausted => Some(fatal("make-bad-request", format!("Make refused the list request ({why}): check make.teamId / make.organizationId"))),
             _ if self.inventory.scenarios.is_empty() => Some(fatal("make-list-failed", format!(
                 "could not list the scenarios of {target} ({why}); nothing was backed up — run again later"
             ))),

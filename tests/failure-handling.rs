@@ -32,7 +32,7 @@ fn invalid_make_token_is_fatal_after_no_writes() {
         assert!(*wait >= base && *wait <= base * 1.2, "wait {wait} for base {base}");
     }
     assert_eq!(run.count(Service::Make, "GET"), 4, "one attempt and three retries");
-    assert!(fatal.message.contains("gave up after 3 retries"), "{}", fatal.message);
+    assert!(fatal.message.starts_with("Make rejected the API token (HTTP 401 unauthorized (gave up after 3 retries): Invalid credentials."), "{}", fatal.message);
 }
 
 #[wasm_bindgen_test(unsupported = test)]
