@@ -437,6 +437,61 @@ pub fn start_request(make_base_url: &str, scenario_id: u64) -> Result<Request, E
     Ok(start_request_with_id(&base, scenario_id, 1))
 }
 
+/// Where the backup files of a restore are read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(hashmap_as_object, missing_as_null))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BackupSource {
+    /// GitHub REST root (`https://api.github.com`, or `https://HOST/api/v3`).
+    #[serde(default = "default_github_api_url")]
+    pub api_url: String,
+    /// Owner of the backup repository.
+    pub owner: String,
+    /// Name of the backup repository.
+    pub repo: String,
+    /// Commit SHA, branch or tag to restore from; default: the repository's default branch.
+    #[serde(default)]
+    pub git_ref: Option<String>,
+}
+
+fn default_github_api_url() -> String {
+    "https://api.github.com".to_owned()
+}
+
+/// The two `GET contents` requests (raw media type: the body is the file's exact bytes, up to 100 MB)
+/// that read `scenarios/{id}/blueprint.json` and `metadata.json` from the backup repository. A 404 on
+/// blueprint.json means the scenario was never backed up at that ref; metadata.json is optional.
+pub fn backup_file_requests(source: &BackupSource, scenario_id: u64) -> Result<[Request; 2], Error> {
+    let api = base_url("source.apiUrl", &source.api_url)?;
+    for (field, value) in [("source.owner", &source.owner), ("source.repo", &source.repo)] {
+        if value.is_empty() || value.contains(['/', '?', '#', ' ']) {
+            return Err(Error::config(field, format!("{value:?} is not a GitHub owner or repository name")));
+        }
+    }
+    let at = match source.git_ref.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => format!("?ref={}", crate::github::encode_segments(r).replace('/', "%2F")),
+        None => String::new(),
+    };
+    let request = |id: u64, file: &str| {
+        let mut headers = std::collections::BTreeMap::new();
+        headers.insert("accept".to_owned(), "application/vnd.github.raw+json".to_owned());
+        headers.insert("user-agent".to_owned(), crate::make::USER_AGENT.to_owned());
+        headers.insert("x-github-api-version".to_owned(), "2022-11-28".to_owned());
+        Request {
+            id,
+            service: crate::protocol::Service::Github,
+            method: Method::GET,
+            url: format!("{api}/repos/{}/{}/contents/scenarios/{scenario_id}/{file}{at}", source.owner, source.repo),
+            headers,
+            body: None,
+            timeout_ms: crate::make::TIMEOUT_MS,
+            purpose: format!("read scenarios/{scenario_id}/{file} of the backup"),
+            scenario_id: Some(scenario_id),
+        }
+    };
+    Ok([request(1, "blueprint.json"), request(2, "metadata.json")])
+}
+
 /// `GET {base}/scenarios/{id}/blueprint`: read back what Make stored, for [`check_reply_round_trip`].
 pub fn blueprint_request(make_base_url: &str, scenario_id: u64) -> Result<Request, Error> {
     let base = base_url("restore.makeBaseUrl", make_base_url)?;

@@ -250,3 +250,20 @@ fn round_trip_checks_compare_canonical_texts() {
     assert!(!check_reply_round_trip(ROUTER_REPLY, DESK_BLUEPRINT).unwrap().identical);
     assert!(check_request_round_trip("{}", DESK_BLUEPRINT).is_err(), "no blueprint string");
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn backup_files_are_read_raw_at_the_chosen_ref_without_credentials() {
+    use make_backup_planner::restore::{BackupSource, backup_file_requests};
+    let source: BackupSource = serde_json::from_value(serde_json::json!({"owner": "acme", "repo": "make-backup", "gitRef": "backups/2026 11"})).unwrap();
+    let [blueprint, metadata] = backup_file_requests(&source, 4242).unwrap();
+    assert_eq!(blueprint.url, "https://api.github.com/repos/acme/make-backup/contents/scenarios/4242/blueprint.json?ref=backups%2F2026%2011");
+    assert_eq!(metadata.url, "https://api.github.com/repos/acme/make-backup/contents/scenarios/4242/metadata.json?ref=backups%2F2026%2011");
+    assert_eq!(blueprint.headers["accept"], "application/vnd.github.raw+json");
+    assert!(blueprint.headers.keys().all(|h| h != "authorization"));
+    assert_eq!((blueprint.id, metadata.id), (1, 2));
+    let latest: BackupSource = serde_json::from_value(serde_json::json!({"apiUrl": "http://127.0.0.1:9/", "owner": "o", "repo": "r"})).unwrap();
+    assert_eq!(backup_file_requests(&latest, 1).unwrap()[0].url, "http://127.0.0.1:9/repos/o/r/contents/scenarios/1/blueprint.json");
+    let bad: BackupSource = serde_json::from_value(serde_json::json!({"owner": "o/x", "repo": "r"})).unwrap();
+    let error = backup_file_requests(&bad, 1).unwrap_err();
+    assert_eq!(error.code(), "invalid-config");
+}

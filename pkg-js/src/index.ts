@@ -21,6 +21,9 @@ import type {
   SecretFinding,
   RestoreInput,
   RestorePlan,
+  RestoredScenario,
+  RoundTrip,
+  BackupSource,
   DiffInput,
   ScenarioDiff,
   ScenarioDependencies,
@@ -60,7 +63,14 @@ export type {
   VerifyReport,
   SecretFinding,
   RestoreInput,
+  RestoreMode,
+  RestoreOptions,
+  RestoreNeed,
+  RestoreNeedKind,
   RestorePlan,
+  RestoredScenario,
+  RoundTrip,
+  BackupSource,
   DiffInput,
   ScenarioDiff,
   ScenarioDependencies,
@@ -238,6 +248,34 @@ export function scanSecrets(blueprintJson: string): SecretFinding[] {
 /** The Make requests (create or overwrite, then optionally start) that restore a scenario from its backup files. */
 export function planRestore(input: RestoreInput): RestorePlan {
   return callCore(() => JSON.parse(wasm.planRestore(JSON.stringify(input))) as RestorePlan);
+}
+
+/** The `GET contents` requests (raw) that read a scenario's blueprint.json and metadata.json from the backup. */
+export function restoreFileRequests(source: BackupSource, scenarioId: number): [PlannedRequest, PlannedRequest] {
+  return callCore(() => JSON.parse(wasm.restoreFileRequests(JSON.stringify(source), scenarioId)) as [PlannedRequest, PlannedRequest]);
+}
+
+/**
+ * The reply (status and body text) of a restore's create, overwrite or start request → the restored
+ * scenario (its id). A Make error reply throws a CoreError quoting Make and saying what to do.
+ */
+export function restoredScenario(status: number | null, body: string): RestoredScenario {
+  return callCore(() => JSON.parse(wasm.restoredScenario(status, body)) as RestoredScenario);
+}
+
+/** The request that starts (activates) a restored scenario. */
+export function restoreStartRequest(makeBaseUrl: string, scenarioId: number): PlannedRequest {
+  return callCore(() => JSON.parse(wasm.restoreStartRequest(makeBaseUrl, scenarioId)) as PlannedRequest);
+}
+
+/** The request that reads back a restored scenario's blueprint, for {@link checkRestoredBlueprint}. */
+export function restoreReadBackRequest(makeBaseUrl: string, scenarioId: number): PlannedRequest {
+  return callCore(() => JSON.parse(wasm.restoreReadBackRequest(makeBaseUrl, scenarioId)) as PlannedRequest);
+}
+
+/** Whether what Make serves after a restore is the backed-up blueprint.json (canonically identical). */
+export function checkRestoredBlueprint(blueprintReply: string, blueprintJson: string): RoundTrip {
+  return callCore(() => JSON.parse(wasm.checkRestoredBlueprint(blueprintReply, blueprintJson)) as RoundTrip);
 }
 
 /** Module-level change summary of two blueprints (and their metadata). */

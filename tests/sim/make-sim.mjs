@@ -418,6 +418,14 @@ export async function startMakeSim(opts = {}) {
     return { status: 200, body: { scenario: render(scenarios.get(id)) } };
   }
 
+  /** make-api.md §6: start activates a scenario; the reply carries the scenario's id and flags. */
+  function startScenario(ctx, rawId) {
+    const id = scenarioIdFrom(rawId);
+    if (!scenarios.has(id)) return scenarioNotFound();
+    editScenario(id, { isActive: true }, { touchLastEdit: false });
+    return { status: 200, body: { scenario: { id, isActive: true, islinked: true } } };
+  }
+
   function removeScenario(ctx, rawId) {
     const id = scenarioIdFrom(rawId);
     if (!scenarios.delete(id)) return scenarioNotFound();
@@ -459,6 +467,7 @@ export async function startMakeSim(opts = {}) {
     ['GET', /^\/scenarios\/([^/]+)$/, getScenario],
     ['PATCH', /^\/scenarios\/([^/]+)$/, updateScenario],
     ['DELETE', /^\/scenarios\/([^/]+)$/, removeScenario],
+    ['POST', /^\/scenarios\/([^/]+)\/start$/, startScenario],
     ['GET', /^\/scenarios\/([^/]+)\/blueprint$/, getBlueprint],
     ['GET', /^\/scenarios\/([^/]+)\/blueprints$/, listBlueprintVersions],
     ['GET', /^\/organizations\/([^/]+)$/, getOrganization],

@@ -228,6 +228,37 @@ pub fn plan_restore(input: &str) -> Result<String, JsValue> {
     to_json(&planner::restore::plan_restore(&input).map_err(core_error)?)
 }
 
+/// `BackupSource` + scenario id → the two `GET contents` requests (`Request[]`) that read its backup files.
+#[wasm_bindgen(js_name = restoreFileRequests)]
+pub fn restore_file_requests(source: &str, scenario_id: f64) -> Result<String, JsValue> {
+    let source: planner::restore::BackupSource = parse(source, "BackupSource")?;
+    to_json(&planner::restore::backup_file_requests(&source, scenario_id_from(scenario_id)?).map_err(core_error)?)
+}
+
+/// The reply of the create / overwrite / start request of a restore → `RestoredScenario` (its id).
+#[wasm_bindgen(js_name = restoredScenario)]
+pub fn restored_scenario(status: Option<u16>, body: &str) -> Result<String, JsValue> {
+    to_json(&planner::restore::parse_scenario_reply(status, body).map_err(core_error)?)
+}
+
+/// `POST {makeBaseUrl}/scenarios/{id}/start` for a restored scenario (a `Request`).
+#[wasm_bindgen(js_name = restoreStartRequest)]
+pub fn restore_start_request(make_base_url: &str, scenario_id: f64) -> Result<String, JsValue> {
+    to_json(&planner::restore::start_request(make_base_url, scenario_id_from(scenario_id)?).map_err(core_error)?)
+}
+
+/// `GET {makeBaseUrl}/scenarios/{id}/blueprint`: read back what Make stored after a restore (a `Request`).
+#[wasm_bindgen(js_name = restoreReadBackRequest)]
+pub fn restore_read_back_request(make_base_url: &str, scenario_id: f64) -> Result<String, JsValue> {
+    to_json(&planner::restore::blueprint_request(make_base_url, scenario_id_from(scenario_id)?).map_err(core_error)?)
+}
+
+/// Make's blueprint reply after a restore vs the backed-up `blueprint.json` → `RoundTrip`.
+#[wasm_bindgen(js_name = checkRestoredBlueprint)]
+pub fn check_restored_blueprint(blueprint_reply: &str, blueprint_json: &str) -> Result<String, JsValue> {
+    to_json(&planner::restore::check_reply_round_trip(blueprint_reply, blueprint_json).map_err(core_error)?)
+}
+
 /// `DiffInput` → `ScenarioDiff`: modules added, removed and changed between two blueprints.
 #[wasm_bindgen(js_name = diffScenario)]
 pub fn diff_scenario(input: &str) -> Result<String, JsValue> {
@@ -238,12 +269,17 @@ pub fn diff_scenario(input: &str) -> Result<String, JsValue> {
 /// A scenario's blueprint (+ metadata) → `ScenarioDependencies` (connections, hooks, data stores, keys, …).
 #[wasm_bindgen(js_name = scanDependencies)]
 pub fn scan_dependencies(scenario_id: f64, blueprint: &str, metadata: Option<String>) -> Result<String, JsValue> {
+    let deps = planner::dependencies::scan_scenario(scenario_id_from(scenario_id)?, blueprint, metadata.as_deref()).map_err(core_error)?;
+    to_json(&deps)
+}
+
+/// A JS number that must be a Make scenario id (a safe, non-negative integer).
+fn scenario_id_from(scenario_id: f64) -> Result<u64, JsValue> {
     if !(0.0..=MAX_SAFE_INTEGER).contains(&scenario_id) || scenario_id.fract() != 0.0 {
         return Err(to_js_error(INVALID_INPUT, &format!("invalid scenario id {scenario_id}: pass a Make scenario id")));
     }
     // Checked integral and in range above, so the cast is exact.
-    let deps = planner::dependencies::scan_scenario(scenario_id as u64, blueprint, metadata.as_deref()).map_err(core_error)?;
-    to_json(&deps)
+    Ok(scenario_id as u64)
 }
 
 /// `AuditInput` → `AuditReport` (coverage and per-folder inventory).

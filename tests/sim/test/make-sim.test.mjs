@@ -270,6 +270,12 @@ describe('Make simulator control API', () => {
     assert.equal(reread.json.response.blueprint.name, 'Restored again');
     assert.deepEqual(reread.json.response.scheduling, { type: 'on-demand' });
     assert.equal((await makeCall(make, '/scenarios/999999', { method: 'PATCH', body: {} })).status, 404);
+
+    const started = await makeCall(make, `/scenarios/${scenario.id}/start`, { method: 'POST', body: {} });
+    assert.equal(started.status, 200);
+    assert.deepEqual(started.json.scenario, { id: scenario.id, isActive: true, islinked: true });
+    assert.equal((await makeCall(make, `/scenarios/${scenario.id}`)).json.scenario.isActive, true);
+    assert.equal((await makeCall(make, '/scenarios/999999/start', { method: 'POST', body: {} })).status, 404);
   });
 
   test('control routes over HTTP: /_sim/edit, /_sim/add, /_sim/delete, /_sim/inject, /_sim/log', async () => {
