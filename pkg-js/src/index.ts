@@ -20,6 +20,7 @@ import type {
   VerifyReport,
   SecretFinding,
   RestoreInput,
+  RestoreOptions,
   RestorePlan,
   RestoredScenario,
   RoundTrip,
@@ -296,4 +297,108 @@ export function buildAudit(input: AuditInput): AuditReport {
 /** The generated README.md (audit inventory) of the backup repository. */
 export function renderAuditReadme(input: AuditInput): string {
   return callCore(() => wasm.renderAuditReadme(JSON.stringify(input)));
+}
+
+/** What a restore needs of a response: its status and the body text exactly as received. */
+export interface RestoreReply {
+  status: number;
+  body: string;
+}
+
+export interface RestoreScenarioOptions {
+  /** The backed-up scenario's id: its files are `scenarios/{id}/blueprint.json` and `metadata.json`. */
+  scenarioId: number;
+  /** The backup repository and the ref (commit, branch or tag) to restore from. */
+  source: BackupSource;
+  /** Create a new scenario or overwrite one, team, folder, start, and the Make API root. */
+  options: RestoreOptions;
+  /** Performs a request, adding the credential of `request.service`; resolves with any HTTP status. */
+  transport: (request: PlannedRequest) => Promise<RestoreReply>;
+  /** Called after every request with its reply (for progress output). */
+  onRequest?: (request: PlannedRequest, reply: RestoreReply) => void;
+}
+
+export interface RestoreResult {
+  plan: RestorePlan;
+  /** The scenario as Make created or updated it (its id is the one to open). */
+  restored: RestoredScenario;
+  /** Whether the start request was sent and accepted. */
+  started: boolean;
+  /** What Make serves now, compared with the backed-up blueprint.json. */
+  roundTrip: RoundTrip;
+  requests: number;
+}
+
+/** A restore step that could not be done; `code` is stable, `message` says what to do. */
+export class RestoreError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "RestoreError";
+    this.code = code;
+  }
+}
+
+/**
+ * Restores one scenario from the backup repository: reads its two files at `source.gitRef`, sends the
+ * create (or overwrite) request the core plans, starts it when asked, and reads the blueprint back to
+ * check it is the backed-up one. Every request is built by the core; the transport adds credentials.
+ */
+export async function restoreScenario(options: RestoreScenarioOptions): Promise<RestoreResult> {
+  let requests = 0;
+  const send = async (request: PlannedRequest): Promise<RestoreReply> => {
+    requests += 1;
+    const reply = await options.transport(request);
+    options.onRequest?.(request, reply);
+    return reply;
+  };
+  const at = options.source.gitRef ? ` at ${options.source.gitRef}` : "";
+  const [blueprintRequest, metadataRequest] = restoreFileRequests(options.source, options.scenarioId);
+  const blueprint = await send(blueprintRequest);
+  if (blueprint.status !== 200) {
+    throw new RestoreError(
+      blueprint.status === 404 ? "backup-not-found" : "github-read-failed",
+      `GET ${blueprintRequest.url} answered HTTP ${blueprint.status} (${snippet(blueprint.body)}): ` +
+        (blueprint.status === 404
+          ? `scenario ${options.scenarioId} has no backup${at}; check the id (the folder name under scenarios/) and the ref`
+          : "check the GitHub token (Contents: read on the backup repository) and run again"),
+    );
+  }
+  const metadata = await send(metadataRequest);
+  if (metadata.status !== 200 && metadata.status !== 404) {
+    throw new RestoreError("github-read-failed", `GET ${metadataRequest.url} answered HTTP ${metadata.status} (${snippet(metadata.body)}): check the GitHub token and run again`);
+  }
+  const plan = planRestore({
+    scenarioId: options.scenarioId,
+    blueprint: blueprint.body,
+    metadata: metadata.status === 200 ? metadata.body : null,
+    options: options.options,
+  });
+  let restored: RestoredScenario | undefined;
+  let started = false;
+  for (const request of plan.requests) {
+    const reply = await send(request);
+    const scenario = restoredScenario(reply.status, reply.body);
+    if (request.url.endsWith("/start")) started = true;
+    else restored ??= scenario;
+  }
+  if (restored === undefined) throw new RestoreError("restore-not-planned", "the restore plan holds no create or overwrite request");
+  if (plan.startAfterCreate) {
+    const reply = await send(restoreStartRequest(options.options.makeBaseUrl, restored.id));
+    restoredScenario(reply.status, reply.body);
+    started = true;
+  }
+  const readBackRequest = restoreReadBackRequest(options.options.makeBaseUrl, restored.id);
+  const readBack = await send(readBackRequest);
+  if (readBack.status !== 200) {
+    throw new RestoreError("read-back-failed", `scenario ${restored.id} was restored, but GET ${readBackRequest.url} answered HTTP ${readBack.status} (${snippet(readBack.body)}); open it in Make to check it`);
+  }
+  const roundTrip = checkRestoredBlueprint(readBack.body, blueprint.body);
+  return { plan, restored, started, roundTrip, requests };
+}
+
+function snippet(body: string): string {
+  const text = body.replace(/\s+/g, " ").trim();
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text || "empty body";
 }
