@@ -9,13 +9,14 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { CoreError, version } from "./index";
-import type { Action, BackupConfig, Summary } from "./index";
+import { CoreError, RestoreError, makeBaseUrl, restoreScenario, version } from "./index";
+import type { Action, BackupConfig, RestoreOptions, RestoreResult, Summary } from "./index";
 import { runBackup } from "./driver";
 import type { BackupResult, Transport } from "./driver";
 import { createFetchTransport } from "./transport-fetch";
 
 const USAGE = `usage: make-backup-planner [--config FILE] [options]
+       make-backup-planner --restore ID [--ref REF] [--overwrite] [--start] [--config FILE] [options]
        make-backup-planner --demo [--out DIR]
 
 Backs up Make.com scenarios into a GitHub repository (one commit per changed scenario).
@@ -38,6 +39,14 @@ Options (override the same fields of --config; see src/protocol.md for every fie
   --force                  back up every scenario even when unchanged
   --seed N                 retry-jitter seed (default 0)
   --json                   print the summary as JSON instead of the Markdown report
+  --restore ID             restore scenario ID from the backup repository instead of backing up
+                           (needs the scenarios:write scope; the scenario is created inactive)
+  --ref REF                restore: commit SHA, branch or tag to restore from (default: the default branch)
+  --overwrite              restore: replace the blueprint of the existing scenario (--target-id, default ID)
+                           instead of creating a new scenario
+  --target-id N            restore: the scenario to overwrite
+  --folder-id N            restore: folder of the restored scenario
+  --start                  restore: start (activate) the scenario afterwards
   --demo                   run against the repository's bundled simulators (no credentials needed)
   --out DIR                demo: bare repository to write (default ./demo-backup.git, reset each demo)
   --version, --help
@@ -67,6 +76,12 @@ const OPTIONS = {
   seed: { type: "string" },
   json: { type: "boolean" },
   demo: { type: "boolean" },
+  restore: { type: "string" },
+  ref: { type: "string" },
+  overwrite: { type: "boolean" },
+  "target-id": { type: "string" },
+  "folder-id": { type: "string" },
+  start: { type: "boolean" },
   out: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
@@ -195,6 +210,59 @@ async function runFromFlags(flags: Flags): Promise<number> {
   return exitCodeFor(result.summary);
 }
 
+/** Restore options from the flags; the Make API root comes from the config's zone or baseUrl. */
+function restoreOptions(flags: Flags, config: BackupConfig): RestoreOptions {
+  const make = isObject(config.make) ? (config.make as unknown as JsonObject) : {};
+  const teamId = flags["team-id"] === undefined ? null : positiveInteger("team-id", flags["team-id"]);
+  return {
+    makeBaseUrl: makeBaseUrl(config),
+    mode: flags.overwrite ? "overwrite" : "create",
+    teamId: teamId ?? (typeof make["teamId"] === "number" ? make["teamId"] : null),
+    folderId: flags["folder-id"] === undefined ? null : positiveInteger("folder-id", flags["folder-id"]),
+    targetScenarioId: flags["target-id"] === undefined ? null : positiveInteger("target-id", flags["target-id"]),
+    start: flags.start === true,
+  };
+}
+
+function printRestore(result: RestoreResult, asJson: boolean): void {
+  if (asJson) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  const { plan, restored, roundTrip } = result;
+  const lines = [
+    `Restored scenario ${plan.sourceScenarioId ?? "?"} ${JSON.stringify(plan.name)} as scenario ${restored.id} (${plan.mode}${result.started ? ", started" : ", inactive"}).`,
+    roundTrip.identical
+      ? `Make now serves the backed-up blueprint.json exactly (canonical SHA ${roundTrip.backupSha}).`
+      : `Make serves a blueprint that differs from the backup: ${roundTrip.firstDifference ?? "see the scenario in Make"}`,
+  ];
+  if (plan.needs.length > 0) lines.push("", "Still needed before it runs:", ...plan.needs.map((need) => `- ${need.message}`));
+  if (plan.warnings.length > 0) lines.push("", "Warnings:", ...plan.warnings.map((warning) => `- ${warning}`));
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+async function restoreFromFlags(flags: Flags, id: string): Promise<number> {
+  const config = buildConfig(flags);
+  const github = isObject(config.github) ? (config.github as unknown as JsonObject) : {};
+  const owner = github["owner"];
+  const repo = github["repo"];
+  if (typeof owner !== "string" || typeof repo !== "string") throw new UsageError("--restore needs the backup repository: --owner and --repo (or github.owner/repo in --config)");
+  const options = restoreOptions(flags, config);
+  const transport = createFetchTransport({
+    makeToken: requireEnv("MAKE_API_TOKEN", "a Make API token with the scenarios:write scope"),
+    githubToken: requireEnv("GITHUB_TOKEN", "a GitHub token that can read the backup repository"),
+  });
+  const apiUrl = typeof github["apiUrl"] === "string" ? github["apiUrl"] : "https://api.github.com";
+  const result = await restoreScenario({
+    scenarioId: positiveInteger("restore", id),
+    source: { apiUrl, owner, repo, gitRef: flags.ref ?? null },
+    options,
+    transport: withProgress(transport),
+  });
+  printRestore(result, flags.json === true);
+  return result.roundTrip.identical ? 0 : 1;
+}
+
 // ─── demo: the repository's simulators of Make and GitHub, in this process ───
 
 interface SimLogEntry {
@@ -206,6 +274,7 @@ interface MakeSim {
   url: string;
   log: SimLogEntry[];
   editScenario(id: number, patch: JsonObject, options?: JsonObject): unknown;
+  deleteScenario(id: number): boolean;
   close(): Promise<void>;
 }
 interface GithubDouble {
@@ -290,6 +359,20 @@ async function runDemo(flags: Flags): Promise<number> {
     const edited = firstScenarioId(org);
     await makeSim.editScenario(edited, { name: `Edited in the demo at ${new Date().toISOString()}` });
     await run(`Run 2: scenario ${edited} edited in Make, incremental backup`);
+
+    makeSim.deleteScenario(edited);
+    progress(`\n=== Restore: scenario ${edited} deleted in Make, restored from the backup ===`);
+    const started = Date.now();
+    const restored = await restoreScenario({
+      scenarioId: edited,
+      source: { apiUrl: github.url, owner: "acme", repo: "make-backup" },
+      options: { makeBaseUrl: makeSim.url },
+      transport,
+    });
+    process.stdout.write("\n");
+    printRestore(restored, flags.json === true);
+    process.stdout.write(`(${restored.requests} requests, ${Date.now() - started} ms)\n`);
+    if (!restored.roundTrip.identical) status = Math.max(status, 1);
     const log = spawnSync("git", ["--git-dir", github.gitDir, "log", "--format=%h %an <%ae> %s"], { encoding: "utf8" });
     process.stdout.write(`\n$ git --git-dir ${github.gitDir} log --format='%h %an <%ae> %s'\n${log.stdout}${log.stderr}`);
     return status;
@@ -310,10 +393,14 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (flags.out !== undefined && !flags.demo) throw new UsageError("--out only applies to --demo");
+    const restoreOnly = (["ref", "overwrite", "target-id", "folder-id", "start"] as const).filter((flag) => flags[flag] !== undefined);
+    if (flags.restore === undefined && restoreOnly.length > 0) throw new UsageError(`--${restoreOnly[0]} only applies to --restore`);
+    if (flags.restore !== undefined && flags.demo) throw new UsageError("--restore and --demo cannot be combined (the demo restores a scenario itself)");
+    if (flags.restore !== undefined) return await restoreFromFlags(flags, flags.restore);
     return flags.demo ? await runDemo(flags) : await runFromFlags(flags);
   } catch (error) {
     if (error instanceof UsageError) process.stderr.write(`make-backup-planner: ${error.message}\n`);
-    else if (error instanceof CoreError) process.stderr.write(`make-backup-planner: ${error.message} [${error.code}]\n`);
+    else if (error instanceof CoreError || error instanceof RestoreError) process.stderr.write(`make-backup-planner: ${error.message} [${error.code}]\n`);
     else throw error;
     return EXIT_FAILED;
   }

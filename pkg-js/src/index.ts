@@ -251,6 +251,11 @@ export function planRestore(input: RestoreInput): RestorePlan {
   return callCore(() => JSON.parse(wasm.planRestore(JSON.stringify(input))) as RestorePlan);
 }
 
+/** The Make API root that `config.make` (zone or baseUrl) points at, e.g. `https://eu1.make.com/api/v2`. */
+export function makeBaseUrl(config: BackupConfig): string {
+  return callCore(() => wasm.makeBaseUrl(JSON.stringify(config)));
+}
+
 /** The `GET contents` requests (raw) that read a scenario's blueprint.json and metadata.json from the backup. */
 export function restoreFileRequests(source: BackupSource, scenarioId: number): [PlannedRequest, PlannedRequest] {
   return callCore(() => JSON.parse(wasm.restoreFileRequests(JSON.stringify(source), scenarioId)) as [PlannedRequest, PlannedRequest]);

@@ -126,4 +126,38 @@ test("--demo: full backup, one edit, incremental backup, call counts and git log
   assert.equal(subjects.filter((subject) => subject.startsWith("Update backup state")).length, 2);
   assert.match(subjects[1], /^Backup scenario \d+: Edited in the demo/);
   assert.match(demo.stdout, /[0-9a-f]{7} Make\.com Backup Bot <bot@example\.com> Backup scenario/);
+  // Then the edited scenario is deleted in Make and restored from the backup.
+  assert.match(demo.stdout, /^Restored scenario (\d+) ".+" as scenario (\d+) \(create, inactive\)\.$/m);
+  assert.match(demo.stdout, /^Make now serves the backed-up blueprint\.json exactly/m);
+  assert.match(demo.stdout, /^\(4 requests, \d+ ms\)$/m);
+});
+
+test("--restore: a deleted scenario back from the latest backup or a commit, overwrite in place, clear errors", async (t) => {
+  const sims = await startSimulators({ org: organization(3) });
+  t.after(() => sims.close());
+  assert.equal((await cli(simFlags(sims), TOKENS)).code, 0);
+  const [first, second] = organization(3).scenarios;
+  const firstBackup = commits(sims.gitDir)[0].sha;
+  sims.make.deleteScenario(first.id);
+  const restored = await cli([...simFlags(sims), "--restore", String(first.id)], TOKENS);
+  assert.equal(restored.code, 0, restored.stderr);
+  const [, source, target] = /^Restored scenario (\d+) ".*" as scenario (\d+) \(create, inactive\)\.$/m.exec(restored.stdout) ?? [];
+  assert.equal(Number(source), first.id);
+  assert.ok(sims.make.scenarios().some((s) => s.id === Number(target) && s.isActive === false));
+  assert.match(restored.stdout, /exactly/);
+  assert.match(restored.stderr, /github GET +200 .*read scenarios\/\d+\/blueprint\.json of the backup/);
+  for (const output of [restored.stdout, restored.stderr]) assert.ok(!output.includes(SAMPLE_TOKENS.make) && !output.includes(SAMPLE_TOKENS.github));
+
+  const overwrite = await cli([...simFlags(sims), "--restore", String(second.id), "--overwrite", "--ref", firstBackup, "--start", "--json"], TOKENS);
+  assert.equal(overwrite.code, 0, overwrite.stderr);
+  const result = JSON.parse(overwrite.stdout);
+  assert.deepEqual([result.restored.id, result.started, result.roundTrip.identical, result.plan.mode], [second.id, true, true, "overwrite"]);
+  assert.equal(sims.make.scenarios().find((s) => s.id === second.id).isActive, true);
+
+  const missing = await cli([...simFlags(sims), "--restore", "999999"], TOKENS);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /scenario 999999 has no backup.*\[backup-not-found\]/);
+  const misplaced = await cli([...simFlags(sims), "--start"], TOKENS);
+  assert.equal(misplaced.code, 2);
+  assert.match(misplaced.stderr, /--start only applies to --restore/);
 });

@@ -228,6 +228,12 @@ pub fn plan_restore(input: &str) -> Result<String, JsValue> {
     to_json(&planner::restore::plan_restore(&input).map_err(core_error)?)
 }
 
+/// The Make API root a config points at (`make.zone` or `make.baseUrl`), e.g. `https://eu1.make.com/api/v2`.
+#[wasm_bindgen(js_name = makeBaseUrl)]
+pub fn make_base_url(config: &str) -> Result<String, JsValue> {
+    parse_config(config)?.make_base_url().map_err(core_error)
+}
+
 /// `BackupSource` + scenario id → the two `GET contents` requests (`Request[]`) that read its backup files.
 #[wasm_bindgen(js_name = restoreFileRequests)]
 pub fn restore_file_requests(source: &str, scenario_id: f64) -> Result<String, JsValue> {
