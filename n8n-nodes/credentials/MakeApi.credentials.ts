@@ -8,7 +8,8 @@ import type {
 
 /**
  * Make API token. n8n adds `Authorization: Token …` to every request of a node that uses this
- * credential (the HTTP Request node, or Make Backup Planner's Run Backup); the planner never sees it.
+ * credential (the HTTP Request node, or Make Backup Planner's Run Backup and Restore Scenario); the
+ * planner never sees it.
  */
 export class MakeApi implements ICredentialType {
 	name = 'makeApi';
@@ -28,7 +29,7 @@ export class MakeApi implements ICredentialType {
 			required: true,
 			default: '',
 			description:
-				'Make → Profile → API access → Add token, with the scopes scenarios:read (and teams:read for an organization-wide backup)',
+				'Make → Profile → API access → Add token, with the scopes scenarios:read (and teams:read for an organization-wide backup, scenarios:write to restore scenarios)',
 		},
 		{
 			displayName: 'Zone',

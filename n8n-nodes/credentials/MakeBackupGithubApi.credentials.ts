@@ -7,11 +7,11 @@ import type {
 } from 'n8n-workflow';
 
 /**
- * GitHub token for the Run Backup operation of Make Backup Planner.
+ * GitHub token for the Run Backup and Restore Scenario operations of Make Backup Planner.
  *
  * The loop workflow uses n8n's built-in GitHub API credential in its HTTP Request node. A community
  * node itself may only use credentials of its own package (lint rule no-credential-reuse, enforced by
- * n8n's community package scanner), so the all-in-one operation brings this one.
+ * n8n's community package scanner), so the all-in-one operations bring this one.
  */
 export class MakeBackupGithubApi implements ICredentialType {
 	name = 'makeBackupGithubApi';

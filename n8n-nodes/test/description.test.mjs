@@ -25,12 +25,13 @@ describe('Make Backup Planner description', () => {
 		}
 	});
 
-	it('offers the loop, the stages and the all-in-one operation', () => {
+	it('offers the loop, the stages, the all-in-one backup and the restore', () => {
 		const operation = description.properties.find((property) => property.name === 'operation');
 		assert.deepEqual(operation.options.map((option) => option.value).sort(), [
 			'continueRun',
 			'planCommit',
 			'renderFiles',
+			'restoreScenario',
 			'runBackup',
 			'selectScenarios',
 			'startRun',
@@ -38,15 +39,48 @@ describe('Make Backup Planner description', () => {
 		]);
 	});
 
-	it("needs credentials only for Run backup, and only its own package's", () => {
+	it("needs credentials only for Run backup and Restore scenario, and only its own package's", () => {
+		const show = { show: { operation: ['runBackup', 'restoreScenario'] } };
 		assert.deepEqual(description.credentials, [
-			{ name: 'makeApi', required: true, displayOptions: { show: { operation: ['runBackup'] } } },
-			{
-				name: 'makeBackupGithubApi',
-				required: true,
-				displayOptions: { show: { operation: ['runBackup'] } },
-			},
+			{ name: 'makeApi', required: true, displayOptions: show },
+			{ name: 'makeBackupGithubApi', required: true, displayOptions: show },
 		]);
+	});
+
+	it('shows Restore scenario its own settings plus the Make and repository settings of a backup', () => {
+		const shownFor = (operation) =>
+			description.properties
+				.filter((property) => property.displayOptions?.show?.operation?.includes(operation))
+				.map((property) => property.name);
+		assert.deepEqual(shownFor('restoreScenario'), [
+			'scenarioId',
+			'gitRef',
+			'restoreMode',
+			'targetScenarioId',
+			'startAfterRestore',
+			'makeZone',
+			'makeBaseUrl',
+			'githubOwner',
+			'githubRepo',
+			'githubBranch',
+			'options',
+		]);
+		const restoreOptions = description.properties.find(
+			(property) =>
+				property.name === 'options' &&
+				property.displayOptions.show.operation.includes('restoreScenario'),
+		);
+		assert.deepEqual(
+			restoreOptions.options.map((option) => option.name),
+			['folderId', 'githubApiUrl', 'teamId'],
+		);
+		// The backup settings' options are not offered to a restore (and vice versa).
+		const backupOptions = description.properties.find(
+			(property) =>
+				property.name === 'options' && property.displayOptions.show.operation.includes('runBackup'),
+		);
+		assert.ok(!backupOptions.displayOptions.show.operation.includes('restoreScenario'));
+		assert.ok(!shownFor('restoreScenario').includes('scope'));
 	});
 
 	it('has a codex file naming the node as n8n registers it', () => {

@@ -8,9 +8,16 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { continueRun, startRun } from './actions/loop';
+import { restoreScenario } from './actions/restore';
 import { runBackup } from './actions/runBackup';
 import { STAGE_OPERATIONS, stageProperties, runStage } from './actions/stages';
-import { continueRunProperties, operationProperty, runSettingsProperties } from './description';
+import {
+	continueRunProperties,
+	operationProperty,
+	restoreOptionsProperty,
+	restoreProperties,
+	runSettingsProperties,
+} from './description';
 import { errorItemJson, toNodeOperationError } from './errors';
 
 export class MakeBackupPlanner implements INodeType {
@@ -22,7 +29,7 @@ export class MakeBackupPlanner implements INodeType {
 		version: [1],
 		subtitle: '={{ $parameter["operation"] }}',
 		description:
-			'Plans incremental backups of Make.com scenarios into a GitHub repository (the HTTP Request nodes perform the requests it plans)',
+			'Plans incremental backups of Make.com scenarios into a GitHub repository (the HTTP Request nodes perform the requests it plans) and restores scenarios from them',
 		defaults: {
 			name: 'Make Backup Planner',
 		},
@@ -33,17 +40,19 @@ export class MakeBackupPlanner implements INodeType {
 			{
 				name: 'makeApi',
 				required: true,
-				displayOptions: { show: { operation: ['runBackup'] } },
+				displayOptions: { show: { operation: ['runBackup', 'restoreScenario'] } },
 			},
 			{
 				name: 'makeBackupGithubApi',
 				required: true,
-				displayOptions: { show: { operation: ['runBackup'] } },
+				displayOptions: { show: { operation: ['runBackup', 'restoreScenario'] } },
 			},
 		],
 		properties: [
 			operationProperty,
+			...restoreProperties,
 			...runSettingsProperties,
+			restoreOptionsProperty,
 			...continueRunProperties,
 			...stageProperties,
 		],
@@ -63,6 +72,8 @@ export class MakeBackupPlanner implements INodeType {
 					outputs = [(await continueRun.call(this, itemIndex, items[itemIndex])).json];
 				} else if (operation === 'runBackup') {
 					outputs = [(await runBackup.call(this, itemIndex)).json];
+				} else if (operation === 'restoreScenario') {
+					outputs = [(await restoreScenario.call(this, itemIndex)).json];
 				} else if (STAGE_OPERATIONS.includes(operation)) {
 					outputs = await runStage.call(this, operation, itemIndex, items[itemIndex]);
 				} else {

@@ -3,6 +3,9 @@ import type { INodeProperties } from 'n8n-workflow';
 /** Operations that start or drive a run from node parameters (they need the run settings below). */
 const RUN_SETTINGS_OPERATIONS = ['startRun', 'runBackup'];
 
+/** Operations that reach the Make API and the backup repository (zone / base URL and repository). */
+const LOCATION_OPERATIONS = [...RUN_SETTINGS_OPERATIONS, 'restoreScenario'];
+
 export const operationProperty: INodeProperties = {
 	displayName: 'Operation',
 	name: 'operation',
@@ -27,6 +30,13 @@ export const operationProperty: INodeProperties = {
 			value: 'renderFiles',
 			description: 'Stage: render the blueprint and metadata files of one scenario',
 			action: 'Render scenario files',
+		},
+		{
+			name: 'Restore Scenario',
+			value: 'restoreScenario',
+			description:
+				'Create (or overwrite) a Make scenario from its backup at any commit through the Make API and GitHub credentials, and check Make serves the backed-up blueprint',
+			action: 'Restore a scenario from the backup',
 		},
 		{
 			name: 'Run Backup',
@@ -59,6 +69,18 @@ export const operationProperty: INodeProperties = {
 };
 
 const showForRunSettings = { show: { operation: RUN_SETTINGS_OPERATIONS } };
+const showForLocation = { show: { operation: LOCATION_OPERATIONS } };
+const showForRestore = { show: { operation: ['restoreScenario'] } };
+
+/** Shared by the backup and the restore options: both read the repository through the same API root. */
+const githubApiUrlOption: INodeProperties = {
+	displayName: 'GitHub API URL',
+	name: 'githubApiUrl',
+	type: 'string',
+	default: 'https://api.github.com',
+	description:
+		'GitHub REST API root; change it for GitHub Enterprise Server (https://HOST/api/v3) or a test double',
+};
 
 export const runSettingsProperties: INodeProperties[] = [
 	{
@@ -108,7 +130,7 @@ export const runSettingsProperties: INodeProperties[] = [
 		default: 'eu1',
 		description:
 			'Zone of the Make organization; must match the zone of the Make API credential, or the token is rejected',
-		displayOptions: showForRunSettings,
+		displayOptions: showForLocation,
 	},
 	{
 		displayName: 'Make Base URL',
@@ -118,7 +140,7 @@ export const runSettingsProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'https://eu1.make.com/api/v2',
 		description: 'Make API base URL including /api/v2 (e.g. a private zone or a test double)',
-		displayOptions: { show: { operation: RUN_SETTINGS_OPERATIONS, makeZone: ['custom'] } },
+		displayOptions: { show: { operation: LOCATION_OPERATIONS, makeZone: ['custom'] } },
 	},
 	{
 		displayName: 'Repository Owner',
@@ -128,7 +150,7 @@ export const runSettingsProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'acme',
 		description: 'GitHub user or organization that owns the backup repository',
-		displayOptions: showForRunSettings,
+		displayOptions: showForLocation,
 	},
 	{
 		displayName: 'Repository Name',
@@ -137,15 +159,16 @@ export const runSettingsProperties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'make-backup',
-		displayOptions: showForRunSettings,
+		displayOptions: showForLocation,
 	},
 	{
 		displayName: 'Branch',
 		name: 'githubBranch',
 		type: 'string',
 		default: 'main',
-		description: 'Branch the backup commits go to',
-		displayOptions: showForRunSettings,
+		description:
+			'Branch the backup commits go to; Restore Scenario reads from it when Git Ref is empty',
+		displayOptions: showForLocation,
 	},
 	{
 		displayName: 'Commit Mode',
@@ -199,14 +222,7 @@ export const runSettingsProperties: INodeProperties[] = [
 				type: 'string',
 				default: 'Make.com Backup Bot',
 			},
-			{
-				displayName: 'GitHub API URL',
-				name: 'githubApiUrl',
-				type: 'string',
-				default: 'https://api.github.com',
-				description:
-					'GitHub REST API root; change it for GitHub Enterprise Server (https://HOST/api/v3) or a test double',
-			},
+			githubApiUrlOption,
 			{
 				displayName: 'GitHub Writes per Minute',
 				name: 'writesPerMinute',
@@ -288,3 +304,92 @@ export const continueRunProperties: INodeProperties[] = [
 		displayOptions: { show: { operation: ['continueRun'] } },
 	},
 ];
+
+/** Restore Scenario: which backup to restore and how (shown before the Make and repository settings). */
+export const restoreProperties: INodeProperties[] = [
+	{
+		displayName: 'Scenario ID',
+		name: 'scenarioId',
+		type: 'number',
+		required: true,
+		default: 0,
+		description:
+			'ID of the backed-up scenario (its folder under scenarios/ in the backup repository); behind a webhook, an expression reading scenarioId from the request body',
+		displayOptions: showForRestore,
+	},
+	{
+		displayName: 'Git Ref',
+		name: 'gitRef',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 3f2c1a9 or main',
+		description:
+			'Commit SHA, branch or tag to restore from; empty restores the latest backup on the Branch below',
+		displayOptions: showForRestore,
+	},
+	{
+		displayName: 'Mode',
+		name: 'restoreMode',
+		type: 'options',
+		options: [
+			{
+				name: 'Create New Scenario',
+				value: 'create',
+				description: 'Create a new, inactive scenario in the team of the backup',
+			},
+			{
+				name: 'Overwrite Existing Scenario',
+				value: 'overwrite',
+				description: 'Replace the blueprint and scheduling of an existing scenario (same ID)',
+			},
+		],
+		default: 'create',
+		displayOptions: showForRestore,
+	},
+	{
+		displayName: 'Target Scenario ID',
+		name: 'targetScenarioId',
+		type: 'number',
+		default: 0,
+		description: 'Scenario to overwrite; 0 overwrites the backed-up scenario itself (same ID)',
+		displayOptions: { show: { operation: ['restoreScenario'], restoreMode: ['overwrite'] } },
+	},
+	{
+		displayName: 'Start After Restore',
+		name: 'startAfterRestore',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to start (activate) the scenario after the restore; otherwise a created scenario stays inactive until you start it in Make',
+		displayOptions: showForRestore,
+	},
+];
+
+/** Restore Scenario's options: overrides of where the scenario goes, and the GitHub API root. */
+export const restoreOptionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	displayOptions: showForRestore,
+	options: [
+		{
+			displayName: 'Folder ID',
+			name: 'folderId',
+			type: 'number',
+			default: 0,
+			description:
+				"Folder to put the scenario in; 0 keeps the backup's folder (create, same team) or the current one (overwrite)",
+		},
+		githubApiUrlOption,
+		{
+			displayName: 'Team ID',
+			name: 'teamId',
+			type: 'number',
+			default: 0,
+			description:
+				"Team to create the scenario in; 0 uses the team recorded in the backup's metadata file",
+		},
+	],
+};

@@ -16,7 +16,7 @@ export class PlannerError extends Error {
 }
 
 /** What to tell the user for engine error codes that come from a wrong setup rather than a bug. */
-const CORE_ERROR_HINTS: Record<string, string> = {
+export const CORE_ERROR_HINTS: Record<string, string> = {
 	'invalid-config':
 		'Check the node settings: exactly one of Team ID / Organization ID, a zone or a base URL, and the repository owner and name.',
 	'unexpected-reply':
@@ -43,11 +43,15 @@ export function errorMessage(error: unknown): string {
 	return String(error);
 }
 
-/** Wraps anything thrown while handling item `itemIndex` into the NodeOperationError n8n shows. */
+/**
+ * Wraps anything thrown while handling item `itemIndex` into the NodeOperationError n8n shows; the
+ * description comes from a PlannerError, else `hints` by code.
+ */
 export function toNodeOperationError(
 	node: INode,
 	error: unknown,
 	itemIndex: number,
+	hints: Record<string, string> = CORE_ERROR_HINTS,
 ): NodeOperationError {
 	if (error instanceof NodeOperationError) {
 		error.context.itemIndex = itemIndex;
@@ -56,7 +60,7 @@ export function toNodeOperationError(
 	const code = errorCode(error);
 	const description =
 		(error instanceof PlannerError ? error.description : undefined) ??
-		CORE_ERROR_HINTS[code] ??
+		hints[code] ??
 		`Make Backup Planner failed with code "${code}".`;
 	const wrapped = new NodeOperationError(node, errorMessage(error), { itemIndex, description });
 	wrapped.context.code = code;

@@ -49,8 +49,12 @@ function transportErrorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
-/** Performs one planned request with n8n's HTTP helper; the credential adds Authorization. */
-async function perform(ctx: IExecuteFunctions, request: PlannedRequest): Promise<Reply> {
+/**
+ * Performs one planned request with n8n's HTTP helper; the credential adds Authorization. A response
+ * of any status comes back as `{ status, headers, body }` (exact text); no response as `failure`.
+ * Run backup and Restore scenario both send their requests through here.
+ */
+export async function perform(ctx: IExecuteFunctions, request: PlannedRequest): Promise<Reply> {
 	const headers: Record<string, string> = { ...request.headers };
 	if (
 		request.body !== null &&
