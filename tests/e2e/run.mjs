@@ -4,9 +4,11 @@
 // workflows from n8n-nodes/workflows/, the Make simulator and the git-backed GitHub double.
 //
 // Runs PRD test scenarios 1, 2, 3, 5, 6, 7 through the loop workflow (make-backup.json) and 1–3
-// through the one-node workflow (make-backup-one-node.json), checks the repository with git and the
-// simulators' request logs, and measures stored execution data and n8n's peak RSS for 60 and 600
-// scenarios. Stops everything it started on exit, also on failure. Last line: "N passed, N failed".
+// through the one-node workflow (make-backup-one-node.json), then restores a deleted scenario through
+// the restore workflow (make-restore.json), checks the repository with git and the simulators' request
+// logs, and measures stored execution data and n8n's peak RSS for 60 and 600 scenarios and the time
+// from a restore webhook call to the restored scenario. Stops everything it started on exit, also on
+// failure. Last line: "N passed, N failed".
 //
 // Usage: node tests/e2e/run.mjs        (MBP_CACHE=<dir> to move the install cache,
 //                                       default ~/.cache/make-backup-planner)
@@ -14,7 +16,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, w
 import os from 'node:os';
 import path from 'node:path';
 
-import { goldenBlueprintFile, goldenScenarioFiles } from './lib/golden.mjs';
+import { goldenBlueprintFile, goldenScenarioFiles, jsonValueText } from './lib/golden.mjs';
 import { ensureN8n, ensureNode24 } from './lib/install.mjs';
 import { callWebhook, freePort, n8nCli, n8nContext, queryExecutions, sampleRss, startN8n } from './lib/n8n.mjs';
 import { run, runQuiet, stopAll } from './lib/processes.mjs';
@@ -155,7 +157,11 @@ function configureWorkflow(file, { id, name, webhookPath, webhookId, sim, creden
       node.parameters.path = webhookPath;
       node.webhookId = webhookId;
     }
-    if (node.type === `${PACKAGE_NAME}.makeBackupPlanner` && node.parameters.operation !== 'continueRun') {
+    if (node.type === `${PACKAGE_NAME}.makeBackupPlanner` && node.parameters.operation === 'restoreScenario') {
+      // A restore needs only where Make and the backup repository are (no scope, no pacing budgets).
+      Object.assign(node.parameters, { makeZone: 'custom', makeBaseUrl: sim.make, githubOwner: OWNER, githubRepo: REPO, githubBranch: 'main' });
+      Object.assign(node.parameters.options, { githubApiUrl: sim.github });
+    } else if (node.type === `${PACKAGE_NAME}.makeBackupPlanner` && node.parameters.operation !== 'continueRun') {
       Object.assign(node.parameters, {
         scope: 'organization',
         organizationId: ORGANIZATION_ID,
@@ -184,6 +190,8 @@ const WORKFLOWS = {
   scheduled: { id: 'mbpLoopScheduled1', path: 'make-backup-scheduled' },
   invalidToken: { id: 'mbpLoopBadToken01', path: 'make-backup-invalid-token' },
   oneNode: { id: 'mbpOneNodeWorkflow', path: 'make-backup-one-node' },
+  // Restores from the one-node pair's repository (its credentials: Make API + Make Backup GitHub API).
+  restore: { id: 'mbpRestoreWorkflow', path: 'make-restore' },
 };
 
 async function importAll(ctx, simLoop, simOneNode) {
@@ -205,6 +213,11 @@ async function importAll(ctx, simLoop, simOneNode) {
     configureWorkflow('make-backup-one-node.json', {
       id: WORKFLOWS.oneNode.id, name: 'Make backup (one node) e2e', webhookPath: WORKFLOWS.oneNode.path,
       webhookId: 'e2e00000-0000-4000-8000-000000000003', sim: simOneNode,
+      credentials: { makeApi: ref('makeOneNode', 'Make API (one-node simulator)'), makeBackupGithubApi: ref('githubOneNode', 'Make Backup GitHub API') },
+    }),
+    configureWorkflow('make-restore.json', {
+      id: WORKFLOWS.restore.id, name: 'Make restore e2e', webhookPath: WORKFLOWS.restore.path,
+      webhookId: 'e2e00000-0000-4000-8000-000000000005', sim: simOneNode,
       credentials: { makeApi: ref('makeOneNode', 'Make API (one-node simulator)'), makeBackupGithubApi: ref('githubOneNode', 'Make Backup GitHub API') },
     }),
   ];
@@ -354,7 +367,8 @@ async function main() {
   const n8nService = await startN8n(ctx, log);
 
   await loopScenarios(ctx, n8nService, simLoop);
-  await oneNodeScenarios(ctx, n8nService, simOneNode);
+  const oneNode = await oneNodeScenarios(ctx, n8nService, simOneNode);
+  await restoreScenarios(ctx, simOneNode, oneNode.edited);
   await scaleScenario(ctx, n8nService, simLoop);
 
   await n8nService.stop();
@@ -653,6 +667,7 @@ async function oneNodeScenarios(ctx, n8nService, sim) {
   const workflow = WORKFLOWS.oneNode;
   const scenarios = await scenarioIds(sim);
   const n = scenarios.length;
+  let edited = null;
   await scenario('One-node S1: initial full backup', async () => {
     const result = await backupRun(ctx, n8nService, sim, workflow, { measure: true });
     recordCalls('One-node S1 initial full backup', result);
@@ -675,13 +690,114 @@ async function oneNodeScenarios(ctx, n8nService, sim) {
     checkCalls('One-node S2', result.counts, backupCalls({ k: 0 }));
   });
   await scenario('One-node S3: one scenario edited', async () => {
-    const edited = await editBlueprint(sim, scenarios[0].id, 'edited by the e2e test (one-node S3)');
+    edited = await editBlueprint(sim, scenarios[0].id, 'edited by the e2e test (one-node S3)');
     const result = await backupRun(ctx, n8nService, sim, workflow);
     recordCalls('One-node S3 one edit', result);
     checkEqual('One-node S3: HTTP 200, backedUp 1', [result.response.status, result.summary?.backedUp], [200, 1]);
     checkEqual('One-node S3: exactly 1 scenario commit, for the edited scenario', scenarioCommitIds(result), [edited]);
     await checkFilesAgainstMake('One-node S3', sim, result, result.summary, [edited]);
     checkCalls('One-node S3', result.counts, backupCalls({ k: 1, metadataReads: 1 }));
+  });
+  return { edited: edited ?? scenarios[0].id };
+}
+
+/** JSON with object keys sorted recursively, 2-space indent: the e2e's own canonical form (no core). */
+function sortedJson(text) {
+  const sort = (value) => {
+    if (Array.isArray(value)) return value.map(sort);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sort(value[key])]));
+  };
+  return `${JSON.stringify(sort(JSON.parse(text)), null, 2)}\n`;
+}
+
+const restoreRows = [];
+
+/**
+ * Issue 5 §1: a backed-up scenario is deleted in Make and restored through the make-restore webhook,
+ * from the latest backup and from an older commit. The restored blueprint as Make serves it must be
+ * blueprint.json of that commit (read from the bare repository with git) byte for byte after
+ * canonicalization; the restore makes exactly 2 GitHub reads, 1 create and 1 read-back.
+ */
+async function restoreScenarios(ctx, sim, victimId) {
+  const workflow = WORKFLOWS.restore;
+  const file = `scenarios/${victimId}/blueprint.json`;
+  const restoreCalls = { 'github GET contents/{path}': 2, 'make POST scenarios': 1, 'make GET scenarios/{id}/blueprint': 1 };
+  let head = null;
+  let older = null;
+  let victim = null;
+  let existingIds = [];
+  const restoredIds = [];
+
+  /** Calls the webhook and checks what landed in Make against blueprint.json at `ref` in git. */
+  async function restoreAndCheck(label, body, ref) {
+    const idsBefore = (await listedScenarios(sim)).map((s) => s.id);
+    await resetLogs(sim);
+    const response = await callWebhook(ctx, workflow.path, body);
+    const { counts } = await requestCounts(sim);
+    callRows.push({ label: `Restore ${label}`, counts });
+    restoreRows.push({ label, ms: response.ms, requests: Object.values(counts).reduce((a, b) => a + b, 0) });
+    log(`Restore ${label}: webhook → restored scenario in ${response.ms} ms`);
+    const out = response.json ?? {};
+    checkEqual(`Restore ${label}: HTTP 200, status restored, identical`, [response.status, out.status, out.identical], [200, 'restored', true]);
+    checkEqual(`Restore ${label}: source, ref, mode, not started`, [out.sourceScenarioId, out.gitRef, out.mode, out.started], [victimId, body.commit ?? 'main', 'create', false]);
+    checkCalls(`Restore ${label} (2 GitHub reads, 1 create, 1 read-back)`, counts, restoreCalls);
+    const expectedText = repo.show(sim.githubDir, ref, file);
+    const listed = await listedScenarios(sim);
+    const created = listed.find((s) => s.id === out.scenarioId);
+    // New = not in Make before the call. (The simulator numbers a new scenario max id + 1, so a restore
+    // after deleting the highest id gets that id again; real Make never reuses an id.)
+    check(`Restore ${label}: Make lists a new scenario under the id the webhook answered`,
+      created !== undefined && !idsBefore.includes(out.scenarioId) && !restoredIds.includes(out.scenarioId),
+      `scenario ${out.scenarioId}${existingIds.includes(out.scenarioId) ? ' (the simulator reused the deleted id)' : ''}`);
+    restoredIds.push(out.scenarioId);
+    checkEqual(`Restore ${label}: named as the backed-up blueprint and the deleted scenario, inactive`,
+      [created?.name, created?.isActive], [JSON.parse(expectedText).name, false]);
+    checkEqual(`Restore ${label}: name in the response`, out.name, victim.name);
+    const served = await (await fetch(`${sim.make}/scenarios/${out.scenarioId}/blueprint`, { headers: { authorization: `Token ${MAKE_TOKEN}` } })).text();
+    check(`Restore ${label}: the blueprint Make serves, canonicalized by the core, is byte-identical to ${file} at ${ref.slice(0, 12)} (git)`,
+      goldenBlueprintFile(served) === expectedText, `${expectedText.length} bytes`);
+    check(`Restore ${label}: … and with keys sorted by this test (no core), identical too`,
+      sortedJson(jsonValueText(served, ['response', 'blueprint'])) === sortedJson(expectedText));
+    checkEqual(`Restore ${label}: blueprintSha in the response = git blob id of ${file} at that commit`,
+      out.blueprintSha, repo.blobId(sim.githubDir, ref, file));
+    return out;
+  }
+
+  await scenario('Restore: a deleted scenario through the make-restore webhook, latest backup and an older commit', async () => {
+    head = repo.head(sim.githubDir);
+    const history = repo.fileHistory(sim.githubDir, head, file);
+    older = history[1] ?? null;
+    check(`Restore: ${file} has an older version in the repository (one-node S3 edited it)`,
+      older !== null && repo.show(sim.githubDir, older, file) !== repo.show(sim.githubDir, head, file), history.join(', '));
+    const listedBefore = await listedScenarios(sim);
+    existingIds = listedBefore.map((s) => s.id);
+    victim = listedBefore.find((s) => s.id === victimId);
+    const deleted = await makeControl(sim, 'POST', '/_sim/delete', { id: victimId });
+    const stillListed = (await listedScenarios(sim)).some((s) => s.id === victimId);
+    checkEqual(`Restore: scenario ${victimId} deleted in the Make simulator`, [deleted?.deleted, stillListed], [true, false]);
+
+    await restoreAndCheck('latest backup', { scenarioId: victimId }, head);
+    if (older) await restoreAndCheck('older commit', { scenarioId: victimId, commit: older }, older);
+
+    // A scenario that was never backed up: an error response, no request to Make.
+    await resetLogs(sim);
+    const missing = await callWebhook(ctx, workflow.path, { scenarioId: 999999 });
+    const { counts } = await requestCounts(sim);
+    checkEqual('Restore: no backup for the id → HTTP 400 { error: { code: backup-not-found } }',
+      [missing.status, missing.json?.error?.code, Object.keys(missing.json ?? {})], [400, 'backup-not-found', ['error']]);
+    check('Restore: the error message names the scenario', /scenario 999999 has no backup/.test(missing.json?.error?.message ?? ''), missing.json?.error?.message);
+    checkCalls('Restore: no backup (1 GitHub read, nothing sent to Make)', counts, { 'github GET contents/{path}': 1 });
+    checkEqual('Restore: the repository is unchanged by restores', repo.head(sim.githubDir), head);
+    // n8n stores an execution right after it responds: wait until all three are finished.
+    const calls = older ? 3 : 2;
+    let executions = [];
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
+      executions = queryExecutions(ctx, 'executions', workflow.id, 0).filter((row) => row.stoppedAt);
+      if (executions.length >= calls) break;
+    }
+    checkEqual('Restore: n8n stored every restore execution as successful (the error went to the error output)',
+      executions.map((row) => row.status), Array(calls).fill('success'));
   });
 }
 
@@ -717,6 +833,7 @@ function reportTables() {
     const requests = Object.values(result.counts).reduce((a, b) => a + b, 0);
     return [label, requests, result.stored.nodeRuns['Continue run'] ?? 0, `${(result.stored.dataBytes / 1048576).toFixed(2)} MiB`, Math.round(result.stored.dataBytes / Math.max(requests, 1)), `${result.stored.largestItemBytes} B`, result.peakRssMiB ? `${result.peakRssMiB.toFixed(0)} MiB` : '-', `${(result.response.ms / 1000).toFixed(1)} s`];
   }))}\n`);
+  process.stdout.write(`\n${table('Restore through the make-restore webhook (time from the webhook call to its response, the restored scenario)', ['restore', 'requests', 'webhook → restored'], restoreRows.map((row) => [row.label, row.requests, `${row.ms} ms`]))}\n`);
 }
 
 try {

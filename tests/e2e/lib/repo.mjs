@@ -50,3 +50,13 @@ export function fileSizes(gitDir, ref) {
       return { path: filePath, size: Number(meta.trim().split(/\s+/)[3]) };
     });
 }
+
+/** Commits (newest first) reachable from `ref` that changed `filePath`. */
+export function fileHistory(gitDir, ref, filePath) {
+  return git(gitDir, ['log', '--format=%H', ref, '--', filePath]).split('\n').filter(Boolean);
+}
+
+/** The git blob id of `filePath` at `ref` (what GitHub reports as the file's sha). */
+export function blobId(gitDir, ref, filePath) {
+  return git(gitDir, ['rev-parse', `${ref}:${filePath}`]).trim();
+}
