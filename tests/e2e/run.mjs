@@ -745,11 +745,10 @@ async function restoreScenarios(ctx, sim, victimId) {
     const expectedText = repo.show(sim.githubDir, ref, file);
     const listed = await listedScenarios(sim);
     const created = listed.find((s) => s.id === out.scenarioId);
-    // New = not in Make before the call. (The simulator numbers a new scenario max id + 1, so a restore
-    // after deleting the highest id gets that id again; real Make never reuses an id.)
-    check(`Restore ${label}: Make lists a new scenario under the id the webhook answered`,
-      created !== undefined && !idsBefore.includes(out.scenarioId) && !restoredIds.includes(out.scenarioId),
-      `scenario ${out.scenarioId}${existingIds.includes(out.scenarioId) ? ' (the simulator reused the deleted id)' : ''}`);
+    // New = an id Make never used before (the simulator, like Make, does not reuse deleted ids).
+    check(`Restore ${label}: Make lists a new scenario under a new id, the one the webhook answered`,
+      created !== undefined && !idsBefore.includes(out.scenarioId) && !restoredIds.includes(out.scenarioId) && !existingIds.includes(out.scenarioId),
+      `scenario ${out.scenarioId}`);
     restoredIds.push(out.scenarioId);
     checkEqual(`Restore ${label}: named as the backed-up blueprint and the deleted scenario, inactive`,
       [created?.name, created?.isActive], [JSON.parse(expectedText).name, false]);

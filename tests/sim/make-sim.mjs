@@ -77,6 +77,7 @@ export async function startMakeSim(opts = {}) {
   const teamIds = new Set(org.teams.map((team) => team.id));
   /** id → { scenario (list object, volatile fields at base values), parts, replyText, versions[] } */
   const scenarios = new Map();
+  let highestId = 0;
   for (const scenario of orgInput.scenarios) {
     const bp = orgInput.blueprints[scenario.id];
     const record = {
@@ -191,8 +192,10 @@ export async function startMakeSim(opts = {}) {
 
   /** Add a scenario: `fields` override defaults; `blueprint` object or JSON text. */
   function addScenario(fields = {}, { blueprint } = {}) {
-    const nextId = fields.id ?? Math.max(0, ...scenarios.keys()) + 1;
+    // Like Make, ids are never handed out twice, even after the highest one was deleted.
+    const nextId = fields.id ?? Math.max(highestId, ...scenarios.keys()) + 1;
     if (scenarios.has(nextId)) throw new Error(`scenario ${nextId} exists`);
+    highestId = Math.max(highestId, nextId);
     const blueprintText = blueprintTextOf(blueprint ?? { name: fields.name ?? 'New scenario', flow: [], metadata: { version: 1, scenario: { roundtrips: 1, maxErrors: 3, autoCommit: true, autoCommitTriggerLast: true, sequential: false, confidential: false, dataloss: false, dlq: false, freshVariables: false }, designer: { orphans: [] } } });
     const now = nextLastEdit(null);
     const user = org.users[0];

@@ -242,6 +242,10 @@ describe('Make simulator control API', () => {
     assert.equal((await makeCall(make, `/scenarios/${added.id}/blueprint`)).status, 200);
     assert.equal(make.deleteScenario(added.id), true);
     assert.equal((await makeCall(make, `/scenarios/${added.id}/blueprint`)).status, 404);
+    // The deleted (highest) id is never handed out again.
+    const next = make.addScenario({ name: 'After the deletion' });
+    assert.ok(next.id > added.id, `${next.id} > ${added.id}`);
+    make.deleteScenario(next.id);
   });
 
   test('restore: POST /scenarios?confirmed=true with blueprint and scheduling as JSON strings, then PATCH', async () => {
