@@ -128,6 +128,12 @@ struct Work {
     previous: Option<PreviousMetadataJson>,
     files: Vec<(String, TreeEntry)>,
     advance: Option<StateAdvance>,
+    /// Text of the previous metadata.json (for the change summary), while the scenario is in work.
+    #[serde(default)]
+    previous_metadata_text: Option<String>,
+    /// Module-level change summary for the commit message body.
+    #[serde(default)]
+    change_summary: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +141,8 @@ struct Work {
 enum WorkStep {
     FetchBlueprint,
     ReadMetadata,
+    /// The blueprint changed: read the previous one to summarize the change (modules added, removed, changed).
+    ReadPreviousBlueprint { sha: String },
     CreateTree,
     CreateCommit { tree: String },
 }
@@ -600,7 +608,18 @@ impl Engine {
         let verdict = self.verdicts.iter().find(|v| v.scenario_id == id).map_or(VerdictKind::New, |v| v.verdict);
         let has_metadata = self.tree.blobs.contains_key(&metadata_path(id));
         let step = if verdict == VerdictKind::MetadataOnly && has_metadata { WorkStep::ReadMetadata } else { WorkStep::FetchBlueprint };
-        self.current = Some(Work { id, verdict, step, reply_parts: None, blueprint: None, previous: None, files: Vec::new(), advance: None });
+        self.current = Some(Work {
+            id,
+            verdict,
+            step,
+            reply_parts: None,
+            blueprint: None,
+            previous: None,
+            files: Vec::new(),
+            advance: None,
+            previous_metadata_text: None,
+            change_summary: None,
+        });
     }
 
     fn scenario_spec(&self) -> Option<Spec> {
@@ -619,6 +638,13 @@ impl Engine {
                 let sha = self.tree.blobs.get(&metadata_path(id)).cloned().unwrap_or_default();
                 Some(self.gh(Method::GET, &format!("/git/blobs/{sha}"), None, format!("read the previous metadata.json of scenario {id}"), Some(id)))
             }
+            WorkStep::ReadPreviousBlueprint { sha } => Some(self.gh(
+                Method::GET,
+                &format!("/git/blobs/{sha}"),
+                None,
+                format!("read the previous blueprint.json of scenario {id} (change summary)"),
+                Some(id),
+            )),
             WorkStep::CreateTree => {
                 if let Some((path, entry)) = work.files.iter().find(|(_, e)| self.is_large(e)) {
                     let body = github::blob_body(entry.inline.as_deref().unwrap_or_default());
@@ -664,6 +690,10 @@ impl Engine {
         let files: Vec<&str> = work.files.iter().map(|(p, _)| p.rsplit('/').next().unwrap_or(p)).collect();
         let kind = serde_json::to_value(work.verdict).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         let mut message = format!("Backup scenario {}: {}\n\n{kind}: {reason}\nfiles: {}\n", work.id, one_line(&name), files.join(", "));
+        if let Some(changes) = &work.change_summary {
+            message.push_str("\nChanges:\n");
+            message.push_str(changes);
+        }
         if let Some(secrets) = self.secrets.iter().find(|s| s.scenario_id == work.id) {
             message.push('\n');
             message.push_str(&secrets.commit_note());
@@ -1087,6 +1117,11 @@ impl Engine {
                 _ => self.record_error(id, ErrorClass::Scenario, "make-error", status, format!(
                     "Make refused this blueprint ({message}); its files were left as they were"), request),
             },
+            WorkStep::ReadPreviousBlueprint { .. } if !matches!(status, Some(401 | 403)) => {
+                self.warnings.push(format!("scenario {}: could not read its previous blueprint.json ({message}); its commit has no change summary", work.id));
+                work.step = WorkStep::CreateTree;
+                self.current = Some(work);
+            }
             WorkStep::ReadMetadata if !matches!(status, Some(401 | 403)) => {
                 self.warnings.push(format!("scenario {}: could not read its previous metadata.json ({message}); its backupHistory restarts", work.id));
                 if work.blueprint.is_none() {
@@ -1129,16 +1164,26 @@ impl Engine {
                     "Make's blueprint reply is unusable ({e}); the scenario's files were left as they were — open it in Make, check it loads, and run again"), request),
             },
             WorkStep::ReadMetadata => {
-                match github::parse_blob_text(&reply.body).map_err(|e| Error::input("metadata.json", e)).and_then(|t| parse_metadata(&t)) {
+                let text = github::parse_blob_text(&reply.body).map_err(|e| Error::input("metadata.json", e));
+                match text.as_deref().map_err(Clone::clone).and_then(parse_metadata) {
                     Ok(previous) => work.previous = Some(previous.into()),
                     Err(e) => self.warnings.push(format!("scenario {id}: previous metadata.json unreadable ({e}); its backupHistory restarts")),
                 }
+                work.previous_metadata_text = text.ok();
                 if work.blueprint.is_none() && work.previous.is_none() {
                     work.step = WorkStep::FetchBlueprint;
                     self.current = Some(work);
                 } else {
                     self.render(work);
                 }
+            }
+            WorkStep::ReadPreviousBlueprint { .. } => {
+                match github::parse_blob_text(&reply.body) {
+                    Ok(previous) => self.summarize_change(&mut work, &previous),
+                    Err(e) => self.warnings.push(format!("scenario {id}: previous blueprint.json unreadable ({e}); its commit has no change summary")),
+                }
+                work.step = WorkStep::CreateTree;
+                self.current = Some(work);
             }
             WorkStep::CreateTree if request.url.ends_with("/git/blobs") => {
                 let uploaded = github::parse_created_sha(&reply.body);
@@ -1230,6 +1275,8 @@ impl Engine {
         let repo_blueprint = self.tree.blobs.get(&blueprint_path(id)).cloned();
         let repo_metadata = self.tree.blobs.get(&meta_path).cloned();
         let blueprint_changed = work.blueprint.as_ref().is_some_and(|f| repo_blueprint.as_ref() != Some(&f.blob_sha));
+        // A changed blueprint with a previous version in the repository gets a change summary.
+        let previous_blueprint = repo_blueprint.clone().filter(|_| blueprint_changed);
         let metadata_same = previous
             .as_ref()
             .and_then(unchanged_stamp)
@@ -1267,8 +1314,33 @@ impl Engine {
         work.advance = Some(advance);
         work.reply_parts = None;
         work.previous = None;
-        work.step = WorkStep::CreateTree;
+        work.step = match previous_blueprint {
+            Some(sha) => WorkStep::ReadPreviousBlueprint { sha },
+            None => WorkStep::CreateTree,
+        };
         self.current = Some(work);
+    }
+
+    /// Diffs the previous blueprint (and metadata) against the files about to be committed: the text goes
+    /// into the commit message body, its first line into the verdict's reason (summary and report).
+    fn summarize_change(&mut self, work: &mut Work, previous_blueprint: &str) {
+        let text_of = |name: &str| {
+            work.files.iter().find(|(p, _)| p.ends_with(name)).and_then(|(_, e)| e.inline.as_deref())
+        };
+        let Some(new_blueprint) = text_of("/blueprint.json") else { return };
+        let previous_metadata = work.previous_metadata_text.take();
+        let diff = crate::diff::diff_texts(work.id, Some(previous_blueprint), new_blueprint, previous_metadata.as_deref(), text_of("/metadata.json"));
+        match diff {
+            Ok(diff) if !diff.is_empty() => {
+                let text = diff.render_text(crate::diff::COMMIT_BODY_LINES);
+                if let (Some(first), Some(verdict)) = (text.lines().next(), self.verdicts.iter_mut().find(|v| v.scenario_id == work.id)) {
+                    verdict.reason = format!("{}; {first}", verdict.reason);
+                }
+                work.change_summary = Some(text);
+            }
+            Ok(_) => {}
+            Err(e) => self.warnings.push(format!("scenario {}: no change summary ({e})", work.id)),
+        }
     }
 
     /// Applies the secret policy to a rendered blueprint: None when the policy blocks it.

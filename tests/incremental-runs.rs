@@ -35,9 +35,18 @@ fn one_edit_makes_exactly_one_scenario_commit() {
     assert_eq!(verdict.verdict, VerdictKind::Changed);
     assert!(verdict.reason.contains("lastEdit 2026-10-01T10:00:00.000Z → 2026-11-21T09:00:00.000Z"), "{}", verdict.reason);
     assert_eq!(run.count(Service::Make, "GET"), 3, "list page, look past it, one blueprint");
-    // branch + tree + state blob + previous metadata blob
-    assert_eq!(run.count(Service::Github, "GET"), 4);
+    // branch + tree + state blob + previous metadata blob + previous blueprint blob (change summary)
+    assert_eq!(run.count(Service::Github, "GET"), 5);
     assert_eq!(run.github_writes(), 2 + 2 + 1);
+    // The change is summarized module by module in the commit body, and in one line in the verdict.
+    let messages: Vec<String> = world.github.log().iter().filter(|c| c.message.starts_with(&format!("Backup scenario {id}:"))).map(|c| c.message.clone()).collect();
+    assert_eq!(messages.len(), 2);
+    let summarized: Vec<&String> = messages.iter().filter(|m| m.contains("Changes:")).collect();
+    assert_eq!(summarized.len(), 1, "only the backup of the edit has a change summary: {messages:?}");
+    let last = summarized[0];
+    assert!(last.contains("\nChanges:\nModules: +1 added, -0 removed, ~0 changed; 3 → 4 modules\n+ 91 util:SetVariable2 (main flow)\n"), "{last}");
+    assert!(verdict.reason.ends_with("; Modules: +1 added, -0 removed, ~0 changed; 3 → 4 modules"), "{}", verdict.reason);
+    assert!(run.report.contains("Modules: +1 added"), "{}", run.report);
     // metadata.json now carries the first backup in its history; the state the second.
     let files = world.github.files();
     let metadata: Value = serde_json::from_str(&files[&format!("scenarios/{id}/metadata.json")]).unwrap();
@@ -123,4 +132,19 @@ fn deleted_scenarios_are_marked_in_the_state_and_files_kept() {
     // A third run neither re-deletes nor commits.
     let again = world.run();
     assert_eq!((again.summary.deleted, again.github_writes()), (0, 0));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn an_unreadable_previous_blueprint_only_costs_the_change_summary() {
+    let mut world = World::new(3);
+    world.run();
+    let id = *world.make.scenarios.keys().next().unwrap();
+    let previous_sha = make_backup_planner::git_blob_sha(world.github.files()[&format!("scenarios/{id}/blueprint.json")].as_bytes());
+    world.make.edit(id);
+    world.faults.push(Fault::new(Service::Github, &format!("/git/blobs/{previous_sha}"), 404, r#"{"message":"Not Found","status":"404"}"#));
+    let run = world.run();
+    assert_eq!((run.summary.status, run.summary.backed_up), (RunStatus::Success, 1), "{}", run.report);
+    assert!(run.summary.warnings.iter().any(|w| w.contains(&format!("scenario {id}: could not read its previous blueprint.json")) && w.contains("no change summary")), "{:?}", run.summary.warnings);
+    let message = world.github.log().iter().filter(|c| c.message.starts_with(&format!("Backup scenario {id}:"))).map(|c| c.message.clone()).find(|m| m.contains("lastEdit")).unwrap();
+    assert!(!message.contains("Changes:"), "{message}");
 }
