@@ -292,14 +292,26 @@ pub fn build_audit(input: &AuditInput) -> Result<AuditReport, Error> {
         Some(text) => BackupState::parse(text).map_err(|p| Error::input(".backup-state.json", format!("{p}; run a backup to rebuild it")))?,
         None => BackupState::default(),
     };
-    let facts: BTreeMap<u64, &AuditScenario> = input.scenarios.iter().map(|s| (s.scenario_id, s)).collect();
-    let listed: Option<BTreeSet<u64>> = input.listed_ids.as_ref().map(|ids| ids.iter().copied().collect());
+    Ok(audit_state(&state, &input.scenarios, input.listed_ids.as_deref(), &input.folders, now, stale_after_days))
+}
+
+/// [`build_audit`] over an already-parsed state (the engine's, at the end of a run).
+pub fn audit_state(
+    state: &BackupState,
+    scenarios: &[AuditScenario],
+    listed_ids: Option<&[u64]>,
+    folders: &[Folder],
+    now: i64,
+    stale_after_days: u32,
+) -> AuditReport {
+    let facts: BTreeMap<u64, &AuditScenario> = scenarios.iter().map(|s| (s.scenario_id, s)).collect();
+    let listed: Option<BTreeSet<u64>> = listed_ids.map(|ids| ids.iter().copied().collect());
     let mut ids: BTreeSet<u64> = facts.keys().copied().collect();
     ids.extend(state.scenarios.keys().filter_map(|k| k.parse::<u64>().ok()));
     if let Some(listed) = &listed {
         ids.extend(listed.iter().copied());
     }
-    let folder_names: BTreeMap<u64, &Folder> = input.folders.iter().map(|f| (f.id, f)).collect();
+    let folder_names: BTreeMap<u64, &Folder> = folders.iter().map(|f| (f.id, f)).collect();
     let mut groups: BTreeMap<(u8, u64), AuditFolder> = BTreeMap::new();
     let mut coverage = Coverage {
         in_make: 0,
@@ -369,7 +381,7 @@ pub fn build_audit(input: &AuditInput) -> Result<AuditReport, Error> {
     if let Some(per_mille) = (coverage.backed_up * 1000 + coverage.in_make / 2).checked_div(coverage.in_make) {
         coverage.coverage_percent = per_mille as f64 / 10.0;
     }
-    Ok(AuditReport { coverage, folders: groups.into_values().collect() })
+    AuditReport { coverage, folders: groups.into_values().collect() }
 }
 
 /// Lines listed per attention section before `… and N more`.

@@ -66,6 +66,9 @@ pub struct Engine {
     noop_advances: Vec<StateAdvance>,
     deleted: Vec<u64>,
     conflicts: u32,
+    /// Coverage of the state this run settles on (computed with it).
+    #[serde(default)]
+    coverage: Option<crate::audit::Coverage>,
     /// Transient failures that were retried, by kind: reported as warnings so a run that recovered
     /// still says what it met (a slow run has a reason).
     #[serde(default)]
@@ -264,6 +267,7 @@ impl Engine {
             deleted: Vec::new(),
             conflicts: 0,
             retried: BTreeMap::new(),
+            coverage: None,
             landed: Vec::new(),
             landed_scenarios: 0,
             state_landed: false,
@@ -1397,6 +1401,7 @@ impl Engine {
         advances.extend(self.noop_advances.iter().cloned());
         let run = self.run_timestamp();
         let mut next = update_state(&self.state, &advances, &self.deleted, &run);
+        self.coverage = Some(self.coverage_of(&next));
         next.last_run.clone_from(&self.state.last_run);
         let unchanged = Some(crate::githash::git_blob_sha(next.render().as_bytes())) == self.tree.blobs.get(STATE_PATH).cloned();
         self.state_write_pending = !unchanged;
@@ -1407,6 +1412,15 @@ impl Engine {
         let n = advances.iter().filter(|a| a.commit.is_some()).count();
         self.state_message = format!("Update backup state ({n} scenario{} backed up)", if n == 1 { "" } else { "s" });
         Some(next.render())
+    }
+
+    /// The audit numbers of a state against this run's scenario list.
+    fn coverage_of(&self, state: &BackupState) -> crate::audit::Coverage {
+        use crate::audit::{AuditScenario, DEFAULT_STALE_AFTER_DAYS, audit_state};
+        let scenarios: Vec<AuditScenario> = self.inventory.scenarios.values().map(AuditScenario::from_listing).collect();
+        let complete = !self.inventory.incomplete && self.inventory.finished;
+        let listed: Option<Vec<u64>> = complete.then(|| self.inventory.scenarios.keys().copied().collect());
+        audit_state(state, &scenarios, listed.as_deref(), &[], self.started_ms, DEFAULT_STALE_AFTER_DAYS).coverage
     }
 
     /// After the branch moved: drop what the other writer already holds, then rebuild the chain.
@@ -1466,6 +1480,8 @@ impl Engine {
             api_calls: self.api_calls,
             warnings: self.warnings.iter().cloned().chain(self.retry_warnings()).collect(),
             secrets: self.secrets.clone(),
+            // Only a state that is on the branch (or needed no write) is what the numbers describe.
+            coverage: if self.state_landed || !self.state_write_pending { self.coverage.clone() } else { None },
             started_at: self.run_timestamp(),
             finished_at: format_ms(now_ms),
             duration_ms: (now_ms - self.started_ms).max(0) as u64,

@@ -52,6 +52,9 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// Secrets found in blueprints: scenario, module, kind and what the policy did (never a value).
     pub secrets: Vec<crate::secrets::ScenarioSecrets>,
+    /// Backup coverage after the run (scenarios in Make vs backed up, out of date, stale), for
+    /// monitoring; absent when the run stopped before its state was settled.
+    pub coverage: Option<crate::audit::Coverage>,
     /// When the run started (RFC 3339).
     pub started_at: String,
     /// When it finished.
@@ -138,6 +141,12 @@ impl Summary {
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n\n",
             self.total, self.backed_up, self.unchanged, self.skipped, self.deleted, errors, self.commits_made, self.api_calls.make, self.api_calls.github
         ));
+        if let Some(c) = &self.coverage {
+            out.push_str(&format!(
+                "Coverage: {:.1} % — {} of {} scenarios in Make are backed up; {} out of date, {} stale (> {} days), {} deleted in Make.\n\n",
+                c.coverage_percent, c.backed_up, c.in_make, c.out_of_date, c.stale, c.stale_after_days, c.deleted_in_make
+            ));
+        }
         if !self.inventory_complete {
             out.push_str("The scenario list is incomplete (a page failed or Make ended the list early), so no scenario was marked deleted.\n\n");
         }
