@@ -77,6 +77,7 @@ export type {
   ScenarioDependencies,
   AuditInput,
   AuditReport,
+  Coverage,
 } from "./wasm/make_backup_planner_wasm";
 
 /** `{ type: "request" }`: perform `request`, then pass the reply to {@link Engine.handle}. */

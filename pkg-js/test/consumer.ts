@@ -1,6 +1,7 @@
 // A typed consumer of every export, compiled with `tsc --noEmit -p test` by api.test.mjs.
 // The @ts-expect-error lines prove the declarations are precise (an `any` would make them unused errors).
-import { CoreError, Engine, canonicalJson, gitBlobSha, version } from "make-backup-planner";
+import { CoreError, Engine, RestoreError, canonicalJson, gitBlobSha, makeBaseUrl, restoreScenario, version } from "make-backup-planner";
+import type { BackupSource, Coverage, RestoreOptions, RestoreResult, RoundTrip } from "make-backup-planner";
 import type { Action, BackupConfig, DoneAction, PlannedRequest, Reply, RequestAction, Summary, WaitAction } from "make-backup-planner";
 import type { ApiCalls, CommitMode, CommitRecord, Committer, ErrorClass, Failure, GithubConfig, MakeConfig, Method, RunError, RunStatus, Service, Verdict, VerdictKind } from "make-backup-planner";
 import { TransportFailure, classifyTransportError, runBackup, systemClock } from "make-backup-planner/driver";
@@ -86,4 +87,17 @@ result.then((done) => {
   return [summary, report, requests];
 });
 
-void [wrongType, missingRepo, wrongMode, requestAction, waitAction, doneAction, failed, badFailure, texts, kind];
+// Restore: the core plans every request; the transport only performs them.
+const source: BackupSource = { apiUrl: "https://api.github.com", owner: "acme", repo: "make-backup", gitRef: null };
+const restoreOptions: RestoreOptions = { makeBaseUrl: makeBaseUrl(config), mode: "create", teamId: null, folderId: null, targetScenarioId: null, start: false };
+const restoring: Promise<RestoreResult> = restoreScenario({ scenarioId: 1, source, options: restoreOptions, transport: async () => ({ status: 404, body: "" }) });
+restoring.then(
+  (done) => {
+    const roundTrip: RoundTrip = done.roundTrip;
+    return [roundTrip.identical, done.restored.id, done.plan.needs.length];
+  },
+  (error: unknown) => (error instanceof RestoreError ? error.code : String(error)),
+);
+const coverage: Coverage | null = ({} as Summary).coverage;
+
+void [coverage, wrongType, missingRepo, wrongMode, requestAction, waitAction, doneAction, failed, badFailure, texts, kind];
