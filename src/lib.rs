@@ -42,27 +42,32 @@
 //! 1. **Repository** — `GET branches/{b}` and the recursive tree; `.backup-state.json` is read by blob
 //!    SHA. A missing or corrupt state is rebuilt from the `scenarios/*/metadata.json` files; an empty
 //!    repository is bootstrapped with one contents-API `PUT`. ([`github`](crate) module, [`state`])
-//! 2. **Inventory** — `GET /scenarios` page by page until a short page, ids de-duplicated; a failed page
-//!    marks the inventory incomplete, which never yields "deleted". ([`inventory`])
+//! 2. **Inventory** — `GET /scenarios` page by page until a short page (then one look past it, to
+//!    confirm the list ended), ids de-duplicated; a failed or cut-short list marks the inventory
+//!    incomplete, which never yields "deleted". ([`inventory`])
 //! 3. **Selection** — a verdict per scenario: new, changed, metadata-only, forced, unchanged, deleted.
 //!    ([`selection`])
 //! 4. **Files** — canonical `blueprint.json` of `response.blueprint` and `metadata.json`; git blob
 //!    SHA-1s computed locally, so files already in the repository are never written again. ([`files`],
 //!    [`canonical`], [`githash`])
-//! 5. **Commits** — per scenario one tree + one commit (`Backup scenario {id}: {name}`), chained, then a
+//! 5. **Commits** — per scenario one tree + one commit (`Backup scenario {id}: {name}`; a changed
+//!    blueprint's previous version is read so the body carries a module-level [`diff`]), chained, then a
 //!    state commit, then a single fast-forward `PATCH` of the branch; a moved branch is re-read and the
 //!    chain replayed from blob SHAs. `commitMode: "perRun"` makes one commit for all scenarios.
 //! 6. **Failures** — 429/5xx/timeouts retried (1 s, 2 s, 4 s with seeded jitter; `Retry-After` and
-//!    `x-ratelimit-reset` honoured); 401/403 on the list stop the run; a 404 blueprint skips that
-//!    scenario; one failing scenario never stops the others. Requests are paced to per-minute budgets.
-//! 7. **Summary** — counts, errors (scenario, class, request, what to do), commits, API calls, a
-//!    Markdown report. ([`summary`])
+//!    `x-ratelimit-reset` honoured); 401/403 on the list stop the run (a first 401 after 3 retries);
+//!    a 404 blueprint skips that scenario; one failing scenario never stops the others; GitHub push
+//!    protection lands the commits one by one so only the scenario holding the secret fails. Requests
+//!    are paced to per-minute budgets.
+//! 7. **Summary** — counts, errors (scenario, class, request, what to do), commits, API calls, what was
+//!    retried, coverage ([`audit`]), a Markdown report. ([`summary`])
 //!
 //! The stages are also exposed as pure functions in [`stages`] for hosts that build their own flow.
 //!
 //! ## Restore and insight (pure functions over backup files)
 //!
-//! - [`restore`] — the Make requests that bring a scenario back from its `blueprint.json` + `metadata.json`.
+//! - [`restore`] — the requests that read a scenario's backup files at any ref and bring it back in Make
+//!   (create or overwrite, optionally start), and the read-back check.
 //! - [`dependencies`] — connections, webhooks, data stores, keys, data structures per scenario; `inventory/dependencies.json`.
 //! - [`diff`] — module-level change summary of two blueprints, for commit messages and the run summary.
 //! - [`audit`] — the generated `README.md` of the backup repository: per folder, coverage, stale entries.
