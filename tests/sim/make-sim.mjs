@@ -254,6 +254,7 @@ export async function startMakeSim(opts = {}) {
   }
 
   function deleteScenario(id) {
+    highestId = Math.max(highestId, ...scenarios.keys());
     return scenarios.delete(Number(id));
   }
 
@@ -431,7 +432,7 @@ export async function startMakeSim(opts = {}) {
 
   function removeScenario(ctx, rawId) {
     const id = scenarioIdFrom(rawId);
-    if (!scenarios.delete(id)) return scenarioNotFound();
+    if (!deleteScenario(id)) return scenarioNotFound();
     return { status: 200, body: { scenario: id } };
   }
 

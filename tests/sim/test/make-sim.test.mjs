@@ -246,6 +246,11 @@ describe('Make simulator control API', () => {
     const next = make.addScenario({ name: 'After the deletion' });
     assert.ok(next.id > added.id, `${next.id} > ${added.id}`);
     make.deleteScenario(next.id);
+    const highest = Math.max(...make.scenarios().map((s) => s.id));
+    make.deleteScenario(highest);
+    const created = await makeCall(make, '/scenarios?confirmed=true', { method: 'POST', body: { blueprint: JSON.stringify({ name: 'x', flow: [], metadata: { version: 1 } }), teamId: 51, scheduling: JSON.stringify({ type: 'on-demand' }) } });
+    assert.ok(created.json.scenario.id > next.id, `a created scenario gets a fresh id, not ${highest} again`);
+    make.deleteScenario(created.json.scenario.id);
   });
 
   test('restore: POST /scenarios?confirmed=true with blueprint and scheduling as JSON strings, then PATCH', async () => {
