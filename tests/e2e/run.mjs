@@ -320,13 +320,14 @@ function largeFiles(sim, ref) {
 }
 
 /** Calls of a run that backs up `k` scenarios, `n` listed (fresh repository when `fresh`). */
-function backupCalls({ k, listRequests = 2, fresh = false, metadataReads = 0, uploads = 0, blueprintGets = k }) {
+function backupCalls({ k, listRequests = 2, fresh = false, metadataReads = 0, previousBlueprints = metadataReads, uploads = 0, blueprintGets = k }) {
   return {
     [CALL.branch]: 1,
     [CALL.tree]: 1,
     // The state file is read by blob SHA (absent in a fresh repository), then each changed scenario's
     // previous metadata.json (its backupHistory carries forward).
-    [CALL.blob]: (fresh ? 0 : 1) + metadataReads,
+    // … and each changed blueprint's previous version (the change summary in the commit body).
+    [CALL.blob]: (fresh ? 0 : 1) + metadataReads + previousBlueprints,
     [CALL.newBlob]: uploads,
     // One tree + one commit per scenario, then the state commit, then one fast-forward of the branch.
     [CALL.newTree]: k > 0 ? k + 1 : 0,
