@@ -462,17 +462,43 @@ fn default_github_api_url() -> String {
 /// that read `scenarios/{id}/blueprint.json` and `metadata.json` from the backup repository. A 404 on
 /// blueprint.json means the scenario was never backed up at that ref; metadata.json is optional.
 pub fn backup_file_requests(source: &BackupSource, scenario_id: u64) -> Result<[Request; 2], Error> {
-    let api = base_url("source.apiUrl", &source.api_url)?;
-    for (field, value) in [("source.owner", &source.owner), ("source.repo", &source.repo)] {
-        if value.is_empty() || value.contains(['/', '?', '#', ' ']) {
-            return Err(Error::config(field, format!("{value:?} is not a GitHub owner or repository name")));
-        }
-    }
-    let at = match source.git_ref.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => format!("?ref={}", crate::github::encode_segments(r).replace('/', "%2F")),
-        None => String::new(),
-    };
+    let repo = source.repo_url()?;
+    let at = source.ref_query();
     let request = |id: u64, file: &str| {
+        source.get(
+            id,
+            format!("{repo}/contents/scenarios/{scenario_id}/{file}{at}"),
+            format!("read scenarios/{scenario_id}/{file} of the backup"),
+            Some(scenario_id),
+        )
+    };
+    Ok([request(1, "blueprint.json"), request(2, "metadata.json")])
+}
+
+impl BackupSource {
+    /// `{apiUrl}/repos/{owner}/{repo}`, checked.
+    pub(crate) fn repo_url(&self) -> Result<String, Error> {
+        let api = base_url("source.apiUrl", &self.api_url)?;
+        for (field, value) in [("source.owner", &self.owner), ("source.repo", &self.repo)] {
+            if value.is_empty() || value.contains(['/', '?', '#', ' ']) {
+                return Err(Error::config(field, format!("{value:?} is not a GitHub owner or repository name")));
+            }
+        }
+        Ok(format!("{api}/repos/{}/{}", self.owner, self.repo))
+    }
+
+    /// The ref, trimmed; None for the repository's default branch.
+    pub(crate) fn git_ref(&self) -> Option<&str> {
+        self.git_ref.as_deref().map(str::trim).filter(|r| !r.is_empty())
+    }
+
+    /// `?ref=…` (encoded, `/` too), or nothing.
+    pub(crate) fn ref_query(&self) -> String {
+        self.git_ref().map(|r| format!("?ref={}", crate::github::encode_segments(r).replace('/', "%2F"))).unwrap_or_default()
+    }
+
+    /// A GitHub GET of file contents in the raw media type (the exact bytes), without credentials.
+    pub(crate) fn get(&self, id: u64, url: String, purpose: String, scenario_id: Option<u64>) -> Request {
         let mut headers = std::collections::BTreeMap::new();
         headers.insert("accept".to_owned(), "application/vnd.github.raw+json".to_owned());
         headers.insert("user-agent".to_owned(), crate::make::USER_AGENT.to_owned());
@@ -481,15 +507,14 @@ pub fn backup_file_requests(source: &BackupSource, scenario_id: u64) -> Result<[
             id,
             service: crate::protocol::Service::Github,
             method: Method::GET,
-            url: format!("{api}/repos/{}/{}/contents/scenarios/{scenario_id}/{file}{at}", source.owner, source.repo),
+            url,
             headers,
             body: None,
             timeout_ms: crate::make::TIMEOUT_MS,
-            purpose: format!("read scenarios/{scenario_id}/{file} of the backup"),
-            scenario_id: Some(scenario_id),
+            purpose,
+            scenario_id,
         }
-    };
-    Ok([request(1, "blueprint.json"), request(2, "metadata.json")])
+    }
 }
 
 /// `GET {base}/scenarios/{id}/blueprint`: read back what Make stored, for [`check_reply_round_trip`].

@@ -236,6 +236,26 @@ pub fn verify(tree_listing_body: &str, state_text: Option<&str>, now: &str, stal
     verify_blobs(&tree.blobs, tree.truncated, state_text, now, stale_after_hours)
 }
 
+/// The two reads [`verify`] needs for a repository at a ref (branch, tag or commit; required): the
+/// recursive tree (`GET git/trees/{ref}?recursive=1`, which takes a ref name too) and the raw
+/// `.backup-state.json` at that ref (404 = no state). Both can be sent at once; neither carries a credential.
+pub fn verify_requests(source: &crate::restore::BackupSource) -> Result<[crate::protocol::Request; 2], Error> {
+    let repo = source.repo_url()?;
+    let Some(git_ref) = source.git_ref() else {
+        return Err(Error::config("source.gitRef", "set the branch (or tag, or commit) to verify, e.g. main"));
+    };
+    let mut tree = source.get(
+        1,
+        format!("{repo}/git/trees/{}?recursive=1", crate::github::encode_segments(git_ref)),
+        format!("list the tree of {git_ref}"),
+        None,
+    );
+    // The tree is JSON, not a file's raw bytes.
+    tree.headers.insert("accept".to_owned(), "application/vnd.github+json".to_owned());
+    let state = source.get(2, format!("{repo}/contents/.backup-state.json{}", source.ref_query()), format!("read .backup-state.json at {git_ref}"), None);
+    Ok([tree, state])
+}
+
 /// [`verify`] over a tree already parsed: blob SHA by path (blobs only), and whether the listing was
 /// truncated. For a host (or the engine) that holds the tree it just wrote, e.g. to check a run at its end.
 pub fn verify_blobs(

@@ -238,3 +238,19 @@ fn verify_blobs_matches_verify_on_the_listing() {
     assert_eq!(direct, verify(&listing(&files, false), state, &iso(world.now), 26).unwrap());
     assert_eq!(direct.status, VerifyStatus::Healthy);
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn the_two_reads_of_verify_are_planned_without_credentials() {
+    let source: make_backup_planner::restore::BackupSource =
+        serde_json::from_value(serde_json::json!({"apiUrl": "https://ghe.example.com/api/v3/", "owner": "acme", "repo": "make-backup", "gitRef": "backups/main"})).unwrap();
+    let [tree, state] = make_backup_planner::verify::verify_requests(&source).unwrap();
+    assert_eq!(tree.url, "https://ghe.example.com/api/v3/repos/acme/make-backup/git/trees/backups/main?recursive=1");
+    assert_eq!(tree.headers["accept"], "application/vnd.github+json");
+    assert_eq!(state.url, "https://ghe.example.com/api/v3/repos/acme/make-backup/contents/.backup-state.json?ref=backups%2Fmain");
+    assert_eq!(state.headers["accept"], "application/vnd.github.raw+json");
+    assert!(tree.headers.keys().chain(state.headers.keys()).all(|h| h != "authorization"));
+    let no_branch: make_backup_planner::restore::BackupSource = serde_json::from_value(serde_json::json!({"owner": "acme", "repo": "make-backup"})).unwrap();
+    let error = make_backup_planner::verify::verify_requests(&no_branch).unwrap_err();
+    assert_eq!(error.code(), "invalid-config");
+    assert!(error.to_string().contains("source.gitRef"), "{error}");
+}

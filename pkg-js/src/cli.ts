@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { CoreError, RestoreError, makeBaseUrl, restoreScenario, version } from "./index";
+import { CoreError, RestoreError, makeBaseUrl, restoreScenario, verifyBackup, version } from "./index";
 import type { Action, BackupConfig, RestoreOptions, RestoreResult, Summary } from "./index";
 import { runBackup } from "./driver";
 import type { BackupResult, Transport } from "./driver";
@@ -17,6 +17,7 @@ import { createFetchTransport } from "./transport-fetch";
 
 const USAGE = `usage: make-backup-planner [--config FILE] [options]
        make-backup-planner --restore ID [--ref REF] [--overwrite] [--start] [--config FILE] [options]
+       make-backup-planner --verify [--branch NAME] [--stale-after-hours N] [--config FILE] [options]
        make-backup-planner --demo [--out DIR]
 
 Backs up Make.com scenarios into a GitHub repository (one commit per changed scenario).
@@ -47,6 +48,10 @@ Options (override the same fields of --config; see src/protocol.md for every fie
   --target-id N            restore: the scenario to overwrite
   --folder-id N            restore: folder of the restored scenario
   --start                  restore: start (activate) the scenario afterwards
+  --verify                 check the backup repository against its .backup-state.json instead of backing
+                           up (missing or altered files, untracked files, stale entries; needs only GITHUB_TOKEN);
+                           exit 0 healthy, 1 degraded, 2 critical
+  --stale-after-hours N    verify: an entry older than this is stale (default 26)
   --demo                   run against the repository's bundled simulators (no credentials needed)
   --out DIR                demo: bare repository to write (default ./demo-backup.git, reset each demo)
   --version, --help
@@ -77,6 +82,8 @@ const OPTIONS = {
   json: { type: "boolean" },
   demo: { type: "boolean" },
   restore: { type: "string" },
+  verify: { type: "boolean" },
+  "stale-after-hours": { type: "string" },
   ref: { type: "string" },
   overwrite: { type: "boolean" },
   "target-id": { type: "string" },
@@ -263,6 +270,30 @@ async function restoreFromFlags(flags: Flags, id: string): Promise<number> {
   return result.roundTrip.identical ? 0 : 1;
 }
 
+const EXIT_FOR_VERIFY: Record<string, number> = { healthy: 0, degraded: 1, critical: 2 };
+
+async function verifyFromFlags(flags: Flags): Promise<number> {
+  const config = buildConfig(flags);
+  const github = isObject(config.github) ? (config.github as unknown as JsonObject) : {};
+  const owner = github["owner"];
+  const repo = github["repo"];
+  if (typeof owner !== "string" || typeof repo !== "string") throw new UsageError("--verify needs the backup repository: --owner and --repo (or github.owner/repo in --config)");
+  const transport = withProgress(createFetchTransport({ makeToken: "", githubToken: requireEnv("GITHUB_TOKEN", "a GitHub token that can read the backup repository") }));
+  const report = await verifyBackup({
+    source: {
+      apiUrl: typeof github["apiUrl"] === "string" ? github["apiUrl"] : "https://api.github.com",
+      owner,
+      repo,
+      gitRef: typeof github["branch"] === "string" ? github["branch"] : "main",
+    },
+    transport,
+    now: new Date().toISOString(),
+    ...(flags["stale-after-hours"] === undefined ? {} : { staleAfterHours: positiveInteger("stale-after-hours", flags["stale-after-hours"]) }),
+  });
+  process.stdout.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${report.markdown.trimEnd()}\n`);
+  return EXIT_FOR_VERIFY[report.status] ?? EXIT_FAILED;
+}
+
 // ─── demo: the repository's simulators of Make and GitHub, in this process ───
 
 interface SimLogEntry {
@@ -373,6 +404,11 @@ async function runDemo(flags: Flags): Promise<number> {
     printRestore(restored, flags.json === true);
     process.stdout.write(`(${restored.requests} requests, ${Date.now() - started} ms)\n`);
     if (!restored.roundTrip.identical) status = Math.max(status, 1);
+
+    progress("\n=== Verify: the repository against its .backup-state.json ===");
+    const report = await verifyBackup({ source: { apiUrl: github.url, owner: "acme", repo: "make-backup", gitRef: "main" }, transport, now: new Date().toISOString() });
+    process.stdout.write(`\n${report.markdown.trimEnd()}\n`);
+    if (report.status !== "healthy") status = Math.max(status, 1);
     const log = spawnSync("git", ["--git-dir", github.gitDir, "log", "--format=%h %an <%ae> %s"], { encoding: "utf8" });
     process.stdout.write(`\n$ git --git-dir ${github.gitDir} log --format='%h %an <%ae> %s'\n${log.stdout}${log.stderr}`);
     return status;
@@ -393,6 +429,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (flags.out !== undefined && !flags.demo) throw new UsageError("--out only applies to --demo");
+    if (flags["stale-after-hours"] !== undefined && !flags.verify) throw new UsageError("--stale-after-hours only applies to --verify");
+    if ([flags.verify, flags.restore !== undefined, flags.demo].filter(Boolean).length > 1) throw new UsageError("choose one of --verify, --restore and --demo");
+    if (flags.verify) return await verifyFromFlags(flags);
     const restoreOnly = (["ref", "overwrite", "target-id", "folder-id", "start"] as const).filter((flag) => flags[flag] !== undefined);
     if (flags.restore === undefined && restoreOnly.length > 0) throw new UsageError(`--${restoreOnly[0]} only applies to --restore`);
     if (flags.restore !== undefined && flags.demo) throw new UsageError("--restore and --demo cannot be combined (the demo restores a scenario itself)");

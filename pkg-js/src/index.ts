@@ -257,6 +257,40 @@ export function makeBaseUrl(config: BackupConfig): string {
   return callCore(() => wasm.makeBaseUrl(JSON.stringify(config)));
 }
 
+/** The two requests {@link verifyBackup} performs: the recursive tree of `source.gitRef` and its `.backup-state.json`. */
+export function verifyRequests(source: BackupSource): [PlannedRequest, PlannedRequest] {
+  return callCore(() => JSON.parse(wasm.verifyRequests(JSON.stringify(source))) as [PlannedRequest, PlannedRequest]);
+}
+
+export interface VerifyBackupOptions {
+  /** The backup repository; `gitRef` is the branch (or tag, or commit) to check. */
+  source: BackupSource;
+  /** Performs a request, adding the credential of `request.service`; resolves with any HTTP status. */
+  transport: (request: PlannedRequest) => Promise<RestoreReply>;
+  /** RFC 3339 "now" for staleness (this module reads no clock: the host passes it). */
+  now: string;
+  /** A state entry older than this is stale (default 26). */
+  staleAfterHours?: number;
+}
+
+/**
+ * Checks a backup repository against its `.backup-state.json` (two GitHub reads): files missing for
+ * tracked scenarios, untracked files, blob SHAs that differ from the state, stale entries, and an overall
+ * status (healthy, degraded, critical). A repository or ref that cannot be read throws a CoreError.
+ */
+export async function verifyBackup(options: VerifyBackupOptions): Promise<VerifyReport> {
+  const [treeRequest, stateRequest] = verifyRequests(options.source);
+  const [tree, state] = await Promise.all([options.transport(treeRequest), options.transport(stateRequest)]);
+  if (tree.status !== 200) {
+    const hint = tree.status === 404 ? "check owner, repo and the branch name, and that the token can read the repository" : tree.status === 409 ? "the repository is empty: no backup has run yet" : "check the GitHub token and run again";
+    throw new CoreError(tree.status === 409 ? "repository-empty" : "repository-unreadable", `GET ${treeRequest.url} answered HTTP ${tree.status}: ${hint}`);
+  }
+  if (state.status !== 200 && state.status !== 404) {
+    throw new CoreError("repository-unreadable", `GET ${stateRequest.url} answered HTTP ${state.status}: check the GitHub token and run again`);
+  }
+  return verifyRepository(tree.body, state.status === 200 ? state.body : null, options.now, options.staleAfterHours);
+}
+
 /** The `GET contents` requests (raw) that read a scenario's blueprint.json and metadata.json from the backup. */
 export function restoreFileRequests(source: BackupSource, scenarioId: number): [PlannedRequest, PlannedRequest] {
   return callCore(() => JSON.parse(wasm.restoreFileRequests(JSON.stringify(source), scenarioId)) as [PlannedRequest, PlannedRequest]);

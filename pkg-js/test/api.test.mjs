@@ -30,7 +30,7 @@ function coreError(operation, code) {
 }
 
 test("exports exactly the documented API", () => {
-  assert.deepEqual(Object.keys(core).sort(), ["CoreError", "Engine", "RestoreError", "buildAudit", "canonicalJson", "checkRestoredBlueprint", "diffScenario", "gitBlobSha", "makeBaseUrl", "nextStateFile", "planCommit", "planRestore", "renderAuditReadme", "renderBlueprint", "renderFiles", "restoreFileRequests", "restoreReadBackRequest", "restoreScenario", "restoreStartRequest", "restoredScenario", "scanDependencies", "scanSecrets", "selectScenarios", "verifyRepository", "version"]);
+  assert.deepEqual(Object.keys(core).sort(), ["CoreError", "Engine", "RestoreError", "buildAudit", "canonicalJson", "checkRestoredBlueprint", "diffScenario", "gitBlobSha", "makeBaseUrl", "nextStateFile", "planCommit", "planRestore", "renderAuditReadme", "renderBlueprint", "renderFiles", "restoreFileRequests", "restoreReadBackRequest", "restoreScenario", "restoreStartRequest", "restoredScenario", "scanDependencies", "scanSecrets", "selectScenarios", "verifyBackup", "verifyRepository", "verifyRequests", "version"]);
   assert.deepEqual(Object.keys(driver).sort(), ["RestoreError", "TransportFailure", "classifyTransportError", "restoreScenario", "runBackup", "systemClock"]);
   assert.deepEqual(Object.keys(fetchTransport).sort(), ["createFetchTransport"]);
   assert.deepEqual(Object.getOwnPropertyNames(Engine).filter((name) => typeof Engine[name] === "function").sort(), ["fromJSON", "start"]);

@@ -130,6 +130,30 @@ test("--demo: full backup, one edit, incremental backup, call counts and git log
   assert.match(demo.stdout, /^Restored scenario (\d+) ".+" as scenario (\d+) \(create, inactive\)\.$/m);
   assert.match(demo.stdout, /^Make now serves the backed-up blueprint\.json exactly/m);
   assert.match(demo.stdout, /^\(4 requests, \d+ ms\)$/m);
+  assert.match(demo.stdout, /healthy/);
+});
+
+test("--verify: healthy after a backup, critical when a person replaced a blueprint; exit code by status", async (t) => {
+  const sims = await startSimulators({ org: organization(3) });
+  t.after(() => sims.close());
+  const repoFlags = ["--github-api-url", sims.github.url, "--owner", "acme", "--repo", "make-backup"];
+  assert.equal((await cli(simFlags(sims), TOKENS)).code, 0);
+  const healthy = await cli([...repoFlags, "--verify"], { GITHUB_TOKEN: SAMPLE_TOKENS.github });
+  assert.equal(healthy.code, 0, healthy.stdout + healthy.stderr);
+  assert.match(healthy.stdout, /healthy/);
+  assert.match(healthy.stderr, /github GET +200 .*list the tree of main/);
+  const target = organization(3).scenarios[1].id;
+  await sims.github.commitAsHuman({ path: `scenarios/${target}/blueprint.json`, content: '{"edited":"by hand"}\n', message: "Hand edit" });
+  const critical = await cli([...repoFlags, "--verify", "--json"], { GITHUB_TOKEN: SAMPLE_TOKENS.github });
+  assert.equal(critical.code, 2, critical.stdout + critical.stderr);
+  const report = JSON.parse(critical.stdout);
+  assert.equal(report.status, "critical");
+  assert.deepEqual(report.shaMismatches.map((m) => m.scenarioId), [target]);
+  const stale = await cli([...repoFlags, "--verify", "--stale-after-hours", "0"], { GITHUB_TOKEN: SAMPLE_TOKENS.github });
+  assert.equal(stale.code, 2);
+  const wrongBranch = await cli([...repoFlags, "--verify", "--branch", "nope"], { GITHUB_TOKEN: SAMPLE_TOKENS.github });
+  assert.equal(wrongBranch.code, 2);
+  assert.match(wrongBranch.stderr, /HTTP 404: check owner, repo and the branch name.*\[repository-unreadable\]/);
 });
 
 test("--restore: a deleted scenario back from the latest backup or a commit, overwrite in place, clear errors", async (t) => {

@@ -234,6 +234,13 @@ pub fn make_base_url(config: &str) -> Result<String, JsValue> {
     parse_config(config)?.make_base_url().map_err(core_error)
 }
 
+/// `BackupSource` (gitRef = the branch) → the two requests (`Request[]`) `verifyRepository` needs: tree and state.
+#[wasm_bindgen(js_name = verifyRequests)]
+pub fn verify_requests(source: &str) -> Result<String, JsValue> {
+    let source: planner::restore::BackupSource = parse(source, "BackupSource")?;
+    to_json(&planner::verify::verify_requests(&source).map_err(core_error)?)
+}
+
 /// `BackupSource` + scenario id → the two `GET contents` requests (`Request[]`) that read its backup files.
 #[wasm_bindgen(js_name = restoreFileRequests)]
 pub fn restore_file_requests(source: &str, scenario_id: f64) -> Result<String, JsValue> {
