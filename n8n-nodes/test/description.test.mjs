@@ -25,7 +25,7 @@ describe('Make Backup Planner description', () => {
 		}
 	});
 
-	it('offers the loop, the stages, the all-in-one backup and the restore', () => {
+	it('offers the loop, the stages, the all-in-one backup, the restore and verify', () => {
 		const operation = description.properties.find((property) => property.name === 'operation');
 		assert.deepEqual(operation.options.map((option) => option.value).sort(), [
 			'continueRun',
@@ -36,15 +36,23 @@ describe('Make Backup Planner description', () => {
 			'selectScenarios',
 			'startRun',
 			'updateState',
+			'verifyBackup',
 		]);
 	});
 
-	it("needs credentials only for Run backup and Restore scenario, and only its own package's", () => {
+	it("needs credentials only for Run backup, Restore scenario and Verify backup (GitHub only), and only its own package's", () => {
 		const show = { show: { operation: ['runBackup', 'restoreScenario'] } };
 		assert.deepEqual(description.credentials, [
 			{ name: 'makeApi', required: true, displayOptions: show },
-			{ name: 'makeBackupGithubApi', required: true, displayOptions: show },
+			{ name: 'makeBackupGithubApi', required: true, displayOptions: { show: { operation: ['runBackup', 'restoreScenario', 'verifyBackup'] } } },
 		]);
+	});
+
+	it('shows Verify backup only the repository and its options', () => {
+		const shown = description.properties
+			.filter((property) => property.displayOptions?.show?.operation?.includes('verifyBackup'))
+			.map((property) => property.name);
+		assert.deepEqual(shown, ['githubOwner', 'githubRepo', 'githubBranch', 'options']);
 	});
 
 	it('shows Restore scenario its own settings plus the Make and repository settings of a backup', () => {

@@ -9,6 +9,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { continueRun, startRun } from './actions/loop';
 import { restoreScenario } from './actions/restore';
+import { verifyBackup } from './actions/verify';
 import { runBackup } from './actions/runBackup';
 import { STAGE_OPERATIONS, stageProperties, runStage } from './actions/stages';
 import {
@@ -16,6 +17,7 @@ import {
 	operationProperty,
 	restoreOptionsProperty,
 	restoreProperties,
+	verifyOptionsProperty,
 	runSettingsProperties,
 } from './description';
 import { errorItemJson, toNodeOperationError } from './errors';
@@ -45,7 +47,7 @@ export class MakeBackupPlanner implements INodeType {
 			{
 				name: 'makeBackupGithubApi',
 				required: true,
-				displayOptions: { show: { operation: ['runBackup', 'restoreScenario'] } },
+				displayOptions: { show: { operation: ['runBackup', 'restoreScenario', 'verifyBackup'] } },
 			},
 		],
 		properties: [
@@ -53,6 +55,7 @@ export class MakeBackupPlanner implements INodeType {
 			...restoreProperties,
 			...runSettingsProperties,
 			restoreOptionsProperty,
+			verifyOptionsProperty,
 			...continueRunProperties,
 			...stageProperties,
 		],
@@ -74,6 +77,8 @@ export class MakeBackupPlanner implements INodeType {
 					outputs = [(await runBackup.call(this, itemIndex)).json];
 				} else if (operation === 'restoreScenario') {
 					outputs = [(await restoreScenario.call(this, itemIndex)).json];
+				} else if (operation === 'verifyBackup') {
+					outputs = [(await verifyBackup.call(this, itemIndex)).json];
 				} else if (STAGE_OPERATIONS.includes(operation)) {
 					outputs = await runStage.call(this, operation, itemIndex, items[itemIndex]);
 				} else {

@@ -6,6 +6,9 @@ const RUN_SETTINGS_OPERATIONS = ['startRun', 'runBackup'];
 /** Operations that reach the Make API and the backup repository (zone / base URL and repository). */
 const LOCATION_OPERATIONS = [...RUN_SETTINGS_OPERATIONS, 'restoreScenario'];
 
+/** Operations that read the backup repository (owner, name, branch). */
+const REPOSITORY_OPERATIONS = [...LOCATION_OPERATIONS, 'verifyBackup'];
+
 export const operationProperty: INodeProperties = {
 	displayName: 'Operation',
 	name: 'operation',
@@ -64,6 +67,13 @@ export const operationProperty: INodeProperties = {
 			description: 'Stage: compute the next backup state file after commits landed',
 			action: 'Update the backup state',
 		},
+		{
+			name: 'Verify Backup',
+			value: 'verifyBackup',
+			description:
+				'Check the backup repository against its backup state file through the GitHub credential: missing or altered files, untracked files, stale entries; emits the report (healthy, degraded or critical)',
+			action: 'Verify the backup repository',
+		},
 	],
 	default: 'startRun',
 };
@@ -71,6 +81,8 @@ export const operationProperty: INodeProperties = {
 const showForRunSettings = { show: { operation: RUN_SETTINGS_OPERATIONS } };
 const showForLocation = { show: { operation: LOCATION_OPERATIONS } };
 const showForRestore = { show: { operation: ['restoreScenario'] } };
+const showForRepository = { show: { operation: REPOSITORY_OPERATIONS } };
+const showForVerify = { show: { operation: ['verifyBackup'] } };
 
 /** Shared by the backup and the restore options: both read the repository through the same API root. */
 const githubApiUrlOption: INodeProperties = {
@@ -150,7 +162,7 @@ export const runSettingsProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'acme',
 		description: 'GitHub user or organization that owns the backup repository',
-		displayOptions: showForLocation,
+		displayOptions: showForRepository,
 	},
 	{
 		displayName: 'Repository Name',
@@ -159,7 +171,7 @@ export const runSettingsProperties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'make-backup',
-		displayOptions: showForLocation,
+		displayOptions: showForRepository,
 	},
 	{
 		displayName: 'Branch',
@@ -168,7 +180,7 @@ export const runSettingsProperties: INodeProperties[] = [
 		default: 'main',
 		description:
 			'Branch the backup commits go to; Restore Scenario reads from it when Git Ref is empty',
-		displayOptions: showForLocation,
+		displayOptions: showForRepository,
 	},
 	{
 		displayName: 'Commit Mode',
@@ -390,6 +402,26 @@ export const restoreOptionsProperty: INodeProperties = {
 			default: 0,
 			description:
 				"Team to create the scenario in; 0 uses the team recorded in the backup's metadata file",
+		},
+	],
+};
+
+/** Verify Backup's options. */
+export const verifyOptionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	displayOptions: showForVerify,
+	options: [
+		githubApiUrlOption,
+		{
+			displayName: 'Stale After (Hours)',
+			name: 'staleAfterHours',
+			type: 'number',
+			default: 26,
+			description: 'A scenario whose last backup evidence is older than this is reported as stale',
 		},
 	],
 };

@@ -131,6 +131,24 @@ function optionalId(value: unknown, label: string): number | null {
 	return expressionId(value, label);
 }
 
+/** Reads Verify Backup's settings: the repository (and branch) to check, and the stale threshold. */
+export function readVerifySettings(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): { source: BackupSource; staleAfterHours: number } {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const github = readRepository(ctx, itemIndex, options);
+	const source: BackupSource = { owner: github.owner, repo: github.repo, gitRef: github.branch };
+	if (github.apiUrl !== undefined) source.apiUrl = github.apiUrl;
+	const hours = options.staleAfterHours ?? 26;
+	if (typeof hours !== 'number' || !Number.isInteger(hours) || hours < 0) {
+		throw new PlannerError('invalid-parameter', 'Stale After (Hours) must be a whole number of hours', {
+			description: `Set "Stale After (Hours)" under Options to 0 or more (got ${JSON.stringify(hours)}).`,
+		});
+	}
+	return { source, staleAfterHours: hours };
+}
+
 const RESTORE_MODES: RestoreMode[] = ['create', 'overwrite'];
 
 export interface RestoreSettings {

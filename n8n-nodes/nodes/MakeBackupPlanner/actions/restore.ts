@@ -25,8 +25,8 @@ const RESTORE_HINTS: Record<string, string> = {
 		'Check Make Zone / Make Base URL, the repository settings and, for a backup without metadata.json, set Team ID under Options.',
 };
 
-/** A planned request through n8n's HTTP helper; a request without a response stops the restore. */
-async function send(ctx: IExecuteFunctions, request: PlannedRequest): Promise<RestoreReply> {
+/** A planned request through n8n's HTTP helper, once; a request without a response stops the operation. */
+export async function sendOnce(ctx: IExecuteFunctions, request: PlannedRequest): Promise<RestoreReply> {
 	const reply = await perform(ctx, request);
 	if (reply.failure) {
 		throw new PlannerError(
@@ -50,7 +50,7 @@ export async function restoreScenario(
 			scenarioId,
 			source,
 			options,
-			transport: async (request) => await send(this, request),
+			transport: async (request) => await sendOnce(this, request),
 		});
 	} catch (error) {
 		// Core, restore and transport errors keep their code and message; the description says what to do.
