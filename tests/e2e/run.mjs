@@ -661,6 +661,28 @@ async function loopScenarios(ctx, n8nService, sim) {
     const patches = counts['github PATCH git/refs/heads/{branch}'] ?? 0;
     log(`Loop S7: ${patches} ref updates; warnings: ${JSON.stringify([...(first.json?.warnings ?? []), ...(second.json?.warnings ?? [])])}`);
   });
+
+  // Issue 4's [n8n] fault rows beyond S5–S7: a blueprint that answers 404 (deleted after it was listed)
+  // and a 409 on the ref update (another writer moved the branch), in one run through the loop workflow.
+  await scenario('Loop S8: a scenario deleted after listing, and a 409 on the ref update', async () => {
+    const [gone, kept] = [scenarios[6].id, scenarios[7].id];
+    for (const id of [gone, kept]) await editBlueprint(sim, id, 'edited by the e2e test (S8)');
+    await makeControl(sim, 'POST', '/_sim/inject', { method: 'GET', path: `/scenarios/${gone}/blueprint`, status: 404, times: 1, body: { detail: 'The requested resource was not found.', message: 'Not found', code: 'SC404' } });
+    await githubControl(sim, 'POST', '/_sim/inject', { method: 'PATCH', pathRegExp: '/git/refs/heads/main$', status: 409, times: 1, body: { message: 'Reference update failed', documentation_url: 'https://docs.github.com/rest', status: '409' } });
+    const result = await backupRun(ctx, n8nService, sim, workflow);
+    await makeControl(sim, 'POST', '/_sim/clear-faults');
+    await githubControl(sim, 'POST', '/_sim/clear-faults');
+    recordCalls('Loop S8 404 blueprint + 409 ref update', result);
+    checkEqual('Loop S8: HTTP 200, status success', [result.response.status, result.summary?.status], [200, 'success']);
+    const skipped = (result.summary?.errors ?? []).filter((e) => e.code === 'deleted-since-listing').map((e) => e.scenarioId);
+    checkEqual('Loop S8: the 404 scenario is skipped as deleted since listing', [skipped, result.summary?.skipped], [[gone], 1]);
+    checkEqual('Loop S8: the other edit landed once, after the 409 (nothing lost or duplicated)', scenarioCommitIds(result), [kept]);
+    check('Loop S8: the summary names the moved branch', (result.summary?.warnings ?? []).some((w) => /branch moved/.test(w)), JSON.stringify(result.summary?.warnings));
+    checkEqual('Loop S8: two ref updates (the 409, then the replayed chain)', result.counts['github PATCH git/refs/heads/{branch}'], 2);
+    checkExecutionLog('Loop S8', result, 'success');
+    // Make it true: the scenario really is gone now (later runs see it deleted, not due).
+    await makeControl(sim, 'POST', '/_sim/delete', { id: gone });
+  });
   return s1;
 }
 
