@@ -417,6 +417,30 @@ function checkBackupCommits(label, sim, runResult, expectedScenarioIds, allScena
 }
 
 /** Replaces a scenario's blueprint in the Make simulator (as a user editing it would); returns its id. */
+/** The first JSON object in `text` that starts at the beginning of a line, whatever comes around it. */
+function firstJsonObject(text) {
+  const start = text.search(/^\{/m);
+  if (start < 0) throw new Error(`no JSON object in the output: ${text.slice(0, 500)}`);
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === '\\') escaped = true;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth++;
+    else if ((c === '}' || c === ']') && --depth === 0) {
+      const rest = text.slice(i + 1).trim();
+      if (rest) log(`(n8n execute printed after the run JSON: ${rest.slice(0, 300)})`);
+      return JSON.parse(text.slice(start, i + 1));
+    }
+  }
+  throw new Error(`the JSON object in the output never closes: ${text.slice(start, start + 500)}`);
+}
+
 async function editBlueprint(sim, id, note) {
   const response = await fetch(`${sim.make}/scenarios/${id}/blueprint`, { headers: { authorization: `Token ${MAKE_TOKEN}` } });
   const blueprint = (await response.json()).response.blueprint;
@@ -539,8 +563,8 @@ async function loopScenarios(ctx, n8nService, sim) {
     const env = { ...ctx.env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
     const result = runQuiet(ctx.node24.node, [ctx.n8n.n8nBin, 'execute', `--id=${WORKFLOWS.scheduled.id}`, '--rawOutput'], { cwd: ctx.userFolder, env, maxBuffer: 256 * 1024 * 1024 });
     check('Loop S2b: n8n execute exits 0', result.status === 0, result.status === 0 ? '' : result.stderr.slice(-2000));
-    // Log lines may precede the run JSON on stdout.
-    const execution = JSON.parse(result.stdout.slice(result.stdout.search(/^\{/m)));
+    // Log lines may precede and follow the run JSON on stdout (n8n logs while it shuts down).
+    const execution = firstJsonObject(result.stdout);
     const runData = execution.data.resultData.runData;
     const done = runData['Continue run'].flatMap((task) => task.data.main.flat()).map((item) => item.json).find((json) => json.action === 'done');
     checkEqual('Loop S2b: the execution succeeds and ends in Respond with summary (a no-op without a webhook)',
