@@ -15,6 +15,34 @@ const MAX_PAGE_LIMIT = 10000;
 const VERSION_WINDOW_MS = 60 * 86400000; // blueprint versions are kept 60 days
 const SORTABLE = ['proprietal', 'id', 'name', 'teamId', 'folderId', 'isActive', 'islinked', 'isinvalid', 'islocked', 'lastEdit', 'createdByUserName', 'updatedByUserName', 'created'];
 
+/**
+ * The inventory list endpoints (make-api.md §7.2; the paths, reply keys and scopes are the ones
+ * src/dependencies.rs `list_endpoint()` / `list_scope()` use). `fields` is the whitelist a list
+ * object is served with (§7.2's fields plus `teamId` and a few UI flags from the SDK's types):
+ * never connection data or metadata, key material, hook `data`, device info or data store
+ * records, whatever the org input holds.
+ */
+export const INVENTORY_LISTS = Object.freeze([
+  {
+    kind: 'connections',
+    path: '/connections',
+    scope: 'connections:read',
+    fields: ['id', 'name', 'accountName', 'accountLabel', 'packageName', 'expire', 'teamId', 'theme', 'upgradeable', 'scopesCnt', 'scoped', 'accountType', 'editable'],
+  },
+  {
+    kind: 'hooks',
+    path: '/hooks',
+    scope: 'hooks:read',
+    paged: true,
+    fields: ['id', 'name', 'teamId', 'udid', 'type', 'packageName', 'theme', 'editable', 'queueCount', 'queueLimit', 'enabled', 'gone', 'typeName', 'scenarioId', 'url'],
+  },
+  { kind: 'dataStores', path: '/data-stores', scope: 'datastores:read', fields: ['id', 'name', 'records', 'size', 'maxSize', 'teamId', 'datastructureId'] },
+  { kind: 'dataStructures', path: '/data-structures', scope: 'udts:read', fields: ['id', 'name', 'teamId', 'spec', 'strict'] },
+  { kind: 'keys', path: '/keys', scope: 'keys:read', fields: ['id', 'name', 'typeName', 'teamId', 'packageName', 'theme'] },
+  { kind: 'devices', path: '/devices', scope: 'devices:read', fields: ['id', 'name', 'teamId', 'udid', 'scope', 'gone', 'queueCount', 'queueLimit', 'scenarioId'] },
+]);
+const DEFAULT_HOOK_PAGE_LIMIT = 50; // Make's default page size on /hooks (src/dependencies.rs HOOK_PAGE_SIZE note)
+
 function makeError(status, detail, message, code = `SC${status}`, extra = {}) {
   return { status, body: { detail, message, code, ...extra } };
 }
@@ -62,6 +90,9 @@ function parseIntegerParam(value) {
  * @param {number} [opts.requestsPerMinute=600]  per organization, sliding 60 s window → 429
  * @param {number} [opts.port=0]
  * @param {() => number} [opts.clock]            epoch ms (rate window, lastEdit of edits, version window)
+ * @param {string[]} [opts.scopes]               the token's scopes; omitted = every scope. Only the
+ *                                                inventory lists check them (e.g. no 'hooks:read' →
+ *                                                GET /hooks answers 403 SC403); other routes ignore them.
  */
 export async function startMakeSim(opts = {}) {
   const {
@@ -70,7 +101,10 @@ export async function startMakeSim(opts = {}) {
     requestsPerMinute = 600,
     port = 0,
     clock = () => Date.now(),
+    scopes,
   } = opts;
+  if (scopes !== undefined && !Array.isArray(scopes)) throw new TypeError('scopes must be an array of scope names');
+  const grantedScopes = scopes === undefined ? null : new Set(scopes);
 
   // --- state --------------------------------------------------------------------------------
   const org = { ...orgInput, teams: clone(orgInput.teams), folders: clone(orgInput.folders), users: clone(orgInput.users) };
@@ -89,6 +123,8 @@ export async function startMakeSim(opts = {}) {
     record.versions.push({ version: scenario.scenarioVersion, created: scenario.lastEdit, draft: false, replyText: bp.text });
     scenarios.set(scenario.id, record);
   }
+  /** kind → list objects (all teams), from orgInput.inventory (make-api.md §7.2). */
+  const inventory = Object.fromEntries(INVENTORY_LISTS.map(({ kind }) => [kind, clone(orgInput.inventory?.[kind] ?? [])]));
   const rateWindow = new SlidingWindow(60_000);
   // Counts renders of scenario objects so the volatile fields move on every call.
   let volatileTick = 0;
@@ -460,6 +496,36 @@ export async function startMakeSim(opts = {}) {
     return { status: 200, body: { scenariosFolders: folders } };
   }
 
+  /**
+   * GET /connections, /hooks, /data-stores, /data-structures, /keys, /devices (make-api.md §7.2):
+   * `teamId` required; only that team's objects, name-sorted, whitelisted fields. Hooks page with
+   * pg[offset]/pg[limit] (default 50) and echo `pg`; the others answer everything at once.
+   * Filters: connections `type[]` (accountName), hooks and keys `typeName`.
+   */
+  function listInventory(list, ctx) {
+    if (grantedScopes && !grantedScopes.has(list.scope)) return makeError(403, 'Access denied.', 'Permission denied', 'SC403');
+    const q = ctx.query;
+    const rawTeam = q.get('teamId');
+    if (rawTeam === null || rawTeam === '') return makeError(400, 'Missing required parameter teamId', 'Bad request', 'SC400');
+    const teamId = parseIntegerParam(rawTeam);
+    if (Number.isNaN(teamId)) return badRequest('Invalid key, not parsable to integer');
+    if (!teamIds.has(teamId)) return makeError(403, 'Access denied.', 'Permission denied', 'SC403');
+    let selected = inventory[list.kind].filter((item) => item.teamId === teamId);
+    const types = [...q.getAll('type[]'), ...q.getAll('type')];
+    if (list.kind === 'connections' && types.length) selected = selected.filter((item) => types.includes(item.accountName));
+    const typeName = q.get('typeName');
+    if ((list.kind === 'hooks' || list.kind === 'keys') && typeName !== null) selected = selected.filter((item) => item.typeName === typeName);
+    selected.sort((a, b) => compareValues(a.name, b.name) || compareValues(a.id, b.id));
+    const served = (item) => Object.fromEntries(list.fields.filter((field) => field in item).map((field) => [field, clone(item[field])]));
+    if (!list.paged) return { status: 200, body: { [list.kind]: selected.map(served) } };
+    const offset = parseIntegerParam(q.get('pg[offset]')) ?? 0;
+    const limit = parseIntegerParam(q.get('pg[limit]')) ?? DEFAULT_HOOK_PAGE_LIMIT;
+    if (Number.isNaN(offset) || offset < 0) return badRequest('Invalid value of pg[offset].'); // guess
+    if (Number.isNaN(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) return badRequest('Invalid value of pg[limit].'); // guess
+    const page = selected.slice(offset, offset + limit).map(served);
+    return { status: 200, body: { [list.kind]: page, pg: { sortBy: 'name', sortDir: 'asc', offset, limit } } };
+  }
+
   function me() {
     const user = org.users[0];
     return { status: 200, body: { authUser: { id: user.id, name: user.name, email: user.email, language: 'de', timezoneId: 113, countryId: 276, locale: 'de-DE' } } };
@@ -478,6 +544,7 @@ export async function startMakeSim(opts = {}) {
     ['GET', /^\/teams$/, listTeams],
     ['GET', /^\/scenarios-folders$/, listFolders],
     ['GET', /^\/users\/me$/, me],
+    ...INVENTORY_LISTS.map((list) => ['GET', new RegExp(`^${list.path}$`), (ctx) => listInventory(list, ctx)]),
   ];
 
   function handle(ctx) {
@@ -533,6 +600,8 @@ export async function startMakeSim(opts = {}) {
     deleteScenario,
     /** Current list objects at their base (non-volatile) values. */
     scenarios: () => [...scenarios.values()].map((record) => clone(record.scenario)),
+    /** The inventory objects the list endpoints serve from, per kind (`connections`, `hooks`, …), all teams. */
+    inventory: () => clone(inventory),
     /** The exact text GET /scenarios/{id}/blueprint serves now, or null. */
     blueprintReplyText: (id) => scenarios.get(Number(id))?.replyText ?? null,
     close: () => server.close(),

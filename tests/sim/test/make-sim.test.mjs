@@ -344,3 +344,182 @@ describe('Make simulator faults', () => {
     assert.equal(reply.json.scenario.name, 'rewritten');
   });
 });
+
+describe('Make simulator inventory lists (make-api.md §7.2)', () => {
+  /** A small inventory of its own, so these tests do not depend on the sample's. */
+  function orgWithInventory() {
+    const hooks = [];
+    for (let i = 0; i < 7; i += 1) {
+      hooks.push({ id: 9100 + i, name: `Hook ${String.fromCharCode(71 - i)}`, teamId: 51, udid: `udid${i}`, type: 'web', packageName: null, theme: '#f0f0f0', editable: true, queueCount: 0, queueLimit: 10000, enabled: i !== 2, gone: false, typeName: 'gateway-webhook', scenarioId: null, url: `https://hook.eu1.make.com/udid${i}`, data: { headers: false, ip: '', udt: null } });
+    }
+    hooks.push({ id: 9200, name: 'Mail in', teamId: 52, udid: 'mail0', type: 'mail', enabled: true, gone: true, typeName: 'gateway-mailhook', url: 'mail0@hook.eu1.make.com' });
+    return {
+      ...sampleOrg(),
+      inventory: {
+        connections: [
+          { id: 3002, name: 'Slack (bot)', teamId: 51, accountName: 'slack3', accountLabel: 'Slack', packageName: null, expire: null, scoped: true, accountType: 'oauth', metadata: { value: 'bot@acme.example', type: 'email' }, data: { accessToken: 'xoxb-SECRET' } },
+          { id: 3001, name: 'Acme HTTP', teamId: 51, accountName: 'http', accountLabel: 'HTTP', packageName: null, expire: null, scoped: false, accountType: 'basic' },
+          { id: 3003, name: 'HubSpot', teamId: 52, accountName: 'hubspotcrm', accountLabel: 'HubSpot CRM', packageName: null, expire: '2027-01-01T00:00:00.000Z', scoped: true, accountType: 'oauth' },
+        ],
+        hooks,
+        dataStores: [{ id: 148001, name: 'Orders', teamId: 52, records: 12, size: '4096', maxSize: '1048576', datastructureId: 6001, data: [{ key: 'k', data: { email: 'x@y' } }] }],
+        dataStructures: [{ id: 6001, name: 'Order record', teamId: 52, spec: [{ name: 'email', type: 'email' }], strict: false }],
+        keys: [
+          { id: 5001, name: 'ERP API key', teamId: 51, typeName: 'apikeyauth', packageName: null, parameters: { key: 'SECRET-KEY' } },
+          { id: 5002, name: 'Client certificate', teamId: 51, typeName: 'keychain-pem', packageName: null },
+        ],
+        devices: [{ id: 8001, name: 'Warehouse tablet', teamId: 51, udid: 'dev-udid', scope: ['sms'], gone: false, queueCount: 0, queueLimit: 100, scenarioId: [], info: { os: 'android', osversion: '14' } }],
+      },
+    };
+  }
+
+  let make;
+  before(async () => {
+    make = await startMakeSim({ org: orgWithInventory() });
+  });
+  after(() => make?.close());
+
+  test('each list answers only the asked team, name-sorted, under the reply key src/dependencies.rs reads', async () => {
+    const connections = await makeCall(make, '/connections?teamId=51');
+    assert.equal(connections.status, 200);
+    assert.deepEqual(Object.keys(connections.json), ['connections']);
+    assert.deepEqual(connections.json.connections.map((c) => [c.id, c.name, c.accountName, c.teamId]), [[3001, 'Acme HTTP', 'http', 51], [3002, 'Slack (bot)', 'slack3', 51]]);
+    assert.deepEqual((await makeCall(make, '/connections?teamId=52')).json.connections.map((c) => c.id), [3003]);
+    assert.deepEqual((await makeCall(make, '/data-stores?teamId=51')).json, { dataStores: [] });
+    const stores = await makeCall(make, '/data-stores?teamId=52');
+    assert.deepEqual(stores.json.dataStores, [{ id: 148001, name: 'Orders', records: 12, size: '4096', maxSize: '1048576', teamId: 52, datastructureId: 6001 }]);
+    assert.deepEqual((await makeCall(make, '/data-structures?teamId=52')).json.dataStructures, [{ id: 6001, name: 'Order record', teamId: 52, spec: [{ name: 'email', type: 'email' }], strict: false }]);
+    assert.deepEqual((await makeCall(make, '/keys?teamId=51')).json.keys.map((k) => [k.id, k.typeName]), [[5002, 'keychain-pem'], [5001, 'apikeyauth']]);
+    assert.deepEqual((await makeCall(make, '/devices?teamId=51')).json.devices.map((d) => d.id), [8001]);
+    assert.deepEqual((await makeCall(make, '/devices?teamId=52')).json, { devices: [] });
+    const mail = await makeCall(make, '/hooks?teamId=52');
+    assert.deepEqual(mail.json.hooks.map((h) => [h.id, h.typeName, h.enabled, h.gone]), [[9200, 'gateway-mailhook', true, true]]);
+  });
+
+  test('never serves secrets: connection data and metadata, key material, hook data, records, device info', async () => {
+    const texts = [];
+    for (const path of ['/connections', '/hooks', '/data-stores', '/data-structures', '/keys', '/devices']) {
+      for (const team of [51, 52]) texts.push((await makeCall(make, `${path}?teamId=${team}&pg%5Blimit%5D=100`)).text);
+    }
+    const all = texts.join('\n');
+    for (const secret of ['xoxb-SECRET', 'SECRET-KEY', 'bot@acme.example', '"data"', '"parameters"', '"info"', '"metadata"']) assert.ok(!all.includes(secret), secret);
+  });
+
+  test('filters: connections type[], hooks and keys typeName', async () => {
+    assert.deepEqual((await makeCall(make, '/connections?teamId=51&type%5B%5D=slack3')).json.connections.map((c) => c.id), [3002]);
+    assert.deepEqual((await makeCall(make, '/keys?teamId=51&typeName=apikeyauth')).json.keys.map((k) => k.id), [5001]);
+    assert.deepEqual((await makeCall(make, '/hooks?teamId=52&typeName=gateway-webhook')).json.hooks, []);
+  });
+
+  test('hooks page with pg[offset]/pg[limit] (the request src/dependencies.rs list_request builds) and echo pg', async () => {
+    const first = await makeCall(make, '/hooks?teamId=51&pg%5Boffset%5D=0&pg%5Blimit%5D=3');
+    assert.deepEqual(first.json.pg, { sortBy: 'name', sortDir: 'asc', offset: 0, limit: 3 });
+    assert.deepEqual(first.json.hooks.map((h) => h.name), ['Hook A', 'Hook B', 'Hook C']);
+    const second = await makeCall(make, '/hooks?teamId=51&pg%5Boffset%5D=3&pg%5Blimit%5D=3');
+    const third = await makeCall(make, '/hooks?teamId=51&pg%5Boffset%5D=6&pg%5Blimit%5D=3');
+    assert.deepEqual(second.json.hooks.map((h) => h.id), [9103, 9102, 9101]);
+    assert.deepEqual(third.json.hooks.map((h) => h.id), [9100], 'short last page');
+    assert.equal(second.json.hooks.find((h) => h.id === 9102).enabled, false);
+    const rust = await makeCall(make, '/hooks?teamId=51&pg%5Boffset%5D=0&pg%5Blimit%5D=500');
+    assert.equal(rust.json.hooks.length, 7);
+    const defaults = await makeCall(make, '/hooks?teamId=51');
+    assert.deepEqual(defaults.json.pg, { sortBy: 'name', sortDir: 'asc', offset: 0, limit: 50 });
+    assert.deepEqual(Object.keys(defaults.json.hooks[0]), ['id', 'name', 'teamId', 'udid', 'type', 'packageName', 'theme', 'editable', 'queueCount', 'queueLimit', 'enabled', 'gone', 'typeName', 'scenarioId', 'url']);
+    assert.equal((await makeCall(make, '/hooks?teamId=51&pg%5Blimit%5D=0')).status, 400);
+    assert.equal((await makeCall(make, '/hooks?teamId=51&pg%5Boffset%5D=-1')).status, 400);
+  });
+
+  test('teamId: missing → 400, not an integer → 400, another organization\'s team → 403 (Make\'s error shape)', async () => {
+    for (const path of ['/connections', '/hooks', '/data-stores', '/data-structures', '/keys', '/devices']) {
+      const missing = await makeCall(make, path);
+      assert.equal(missing.status, 400, path);
+      assert.deepEqual(missing.json, { detail: 'Missing required parameter teamId', message: 'Bad request', code: 'SC400' });
+      const garbage = await makeCall(make, `${path}?teamId=abc`);
+      assert.deepEqual([garbage.status, garbage.json.detail], [400, 'Invalid key, not parsable to integer']);
+      const foreign = await makeCall(make, `${path}?teamId=99`);
+      assert.deepEqual([foreign.status, foreign.json], [403, { detail: 'Access denied.', message: 'Permission denied', code: 'SC403' }]);
+    }
+    assert.equal((await makeCall(make, '/connections?teamId=51', { method: 'POST', body: {} })).status, 404, 'only GET');
+  });
+
+  test('401 before anything else; faults apply to the list routes like to the others', async () => {
+    assert.equal((await makeCall(make, '/connections?teamId=51', { token: 'wrong' })).status, 401);
+    make.inject({ path: /\/hooks\?.*pg\[offset\]=3/, status: 503, body: { detail: 'Service unavailable', message: 'Service Unavailable', code: 'SC503' } });
+    assert.equal((await makeCall(make, '/hooks?teamId=51&pg%5Boffset%5D=0&pg%5Blimit%5D=3')).status, 200);
+    assert.equal((await makeCall(make, '/hooks?teamId=51&pg%5Boffset%5D=3&pg%5Blimit%5D=3')).status, 503);
+    assert.equal((await makeCall(make, '/hooks?teamId=51&pg%5Boffset%5D=3&pg%5Blimit%5D=3')).status, 200, 'times: 1');
+    make.inject({ path: '/data-stores', action: 'after', status: 200, body: { code: 'SC500', message: 'Internal Server Error', detail: 'x' } });
+    assert.equal((await makeCall(make, '/data-stores?teamId=52')).json.code, 'SC500');
+    make.resetLog();
+    await makeCall(make, '/hooks?teamId=51&pg%5Boffset%5D=0&pg%5Blimit%5D=500');
+    assert.deepEqual(make.log[0].query, { teamId: '51', 'pg[offset]': '0', 'pg[limit]': '500' });
+  });
+
+  test('the control API exposes the inventory; @makehq/sdk reads the lists', async () => {
+    assert.equal(make.inventory().hooks.length, 8);
+    const sdk = sdkFor(make);
+    assert.deepEqual((await sdk.connections.list(51)).map((c) => c.id), [3001, 3002]);
+    assert.equal((await sdk.hooks.list(51, { pg: { offset: 0, limit: 500 } })).length, 7);
+    assert.deepEqual((await sdk.dataStores.list(52)).map((d) => d.id), [148001]);
+    assert.deepEqual((await sdk.dataStructures.list(52)).map((d) => d.id), [6001]);
+    assert.deepEqual((await sdk.keys.list(51)).map((k) => k.id), [5002, 5001]);
+    assert.deepEqual((await sdk.devices.list(51)).map((d) => d.id), [8001]);
+  });
+
+  test('an org without inventory answers empty lists', async () => {
+    const bare = await startMakeSim();
+    try {
+      const org = sampleOrg();
+      const teamOnly = await startMakeSim({ org: { ...org, inventory: undefined } });
+      try {
+        assert.deepEqual((await makeCall(teamOnly, '/keys?teamId=51')).json, { keys: [] });
+        assert.deepEqual((await makeCall(teamOnly, '/hooks?teamId=51')).json.hooks, []);
+      } finally {
+        await teamOnly.close();
+      }
+      assert.equal((await makeCall(bare, '/connections?teamId=51')).status, 200);
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
+describe('Make simulator token scopes', () => {
+  const LIST_SCOPES = [['/connections', 'connections:read'], ['/hooks', 'hooks:read'], ['/data-stores', 'datastores:read'], ['/data-structures', 'udts:read'], ['/keys', 'keys:read'], ['/devices', 'devices:read']];
+
+  test('without the scopes option every list answers (existing behaviour)', async () => {
+    const make = await startMakeSim();
+    try {
+      for (const [path] of LIST_SCOPES) assert.equal((await makeCall(make, `${path}?teamId=51`)).status, 200, path);
+    } finally {
+      await make.close();
+    }
+  });
+
+  test('a list whose scope the token lacks answers 403 SC403 (make-api.md §4); other routes are unaffected', async () => {
+    const make = await startMakeSim({ scopes: ['scenarios:read', 'teams:read', 'organizations:read', 'connections:read', 'datastores:read'] });
+    try {
+      for (const [path, scope] of LIST_SCOPES) {
+        const reply = await makeCall(make, `${path}?teamId=51`);
+        if (scope === 'connections:read' || scope === 'datastores:read') {
+          assert.equal(reply.status, 200, path);
+        } else {
+          assert.equal(reply.status, 403, path);
+          assert.deepEqual(reply.json, { detail: 'Access denied.', message: 'Permission denied', code: 'SC403' });
+        }
+      }
+      assert.equal((await makeCall(make, '/hooks')).status, 403, 'the scope is checked before the parameters');
+      assert.equal((await makeCall(make, listPath('teamId=51'))).status, 200);
+      assert.equal((await makeCall(make, '/scenarios/418401/blueprint')).status, 200);
+    } finally {
+      await make.close();
+    }
+    const none = await startMakeSim({ scopes: [] });
+    try {
+      assert.equal((await makeCall(none, '/connections?teamId=51')).status, 403);
+    } finally {
+      await none.close();
+    }
+    await assert.rejects(startMakeSim({ scopes: 'hooks:read' }), /scopes must be an array/);
+  });
+});
