@@ -44,6 +44,32 @@ pub struct BackupConfig {
     /// (GitHub times out on very large inline trees). Default 1,000,000 bytes.
     #[serde(default = "defaults::blob_threshold_bytes")]
     pub blob_threshold_bytes: u64,
+    /// Keep a generated audit report (`README.md`: per folder, each scenario's status, last edit and
+    /// last backup; coverage) in the repository, refreshed on runs that change the state. A README.md
+    /// written by a person is left alone: the report then goes to `inventory/README.md`. Default true.
+    #[serde(default = "defaults::yes")]
+    pub audit_readme: bool,
+    /// Keep `inventory/dependencies.json` (connections, webhooks, data stores, keys, data structures
+    /// per scenario and who uses each), refreshed on runs that change the state. Default true.
+    #[serde(default = "defaults::yes")]
+    pub dependency_inventory: bool,
+    /// Also compare the dependencies with Make's list endpoints (`/connections`, `/hooks`,
+    /// `/data-stores`, `/data-structures`, `/keys`, `/devices`; names and types only) on every run, so
+    /// deleted ones are flagged `missing`. Lists the token has no scope for stay unchecked. Costs one
+    /// Make request per kind and team. Default false.
+    #[serde(default)]
+    pub check_dependencies: bool,
+    /// Days after which a backup that does not match Make counts as stale in the coverage (default 30).
+    #[serde(default = "defaults::stale_after_days")]
+    pub stale_after_days: u32,
+    /// Import the older versions Make keeps (`GET /scenarios/{id}/blueprints`, the last 60 days) as
+    /// commits in date order before the first backup of each scenario that has none yet. Default false.
+    #[serde(default)]
+    pub backfill: bool,
+    /// At most this many older versions per scenario are imported by `backfill` (the newest ones;
+    /// default 20).
+    #[serde(default = "defaults::backfill_max_versions")]
+    pub backfill_max_versions: u32,
 }
 
 /// The configuration under its short name.
@@ -145,6 +171,15 @@ mod defaults {
     pub(super) fn blob_threshold_bytes() -> u64 {
         1_000_000
     }
+    pub(super) fn yes() -> bool {
+        true
+    }
+    pub(super) fn stale_after_days() -> u32 {
+        crate::audit::DEFAULT_STALE_AFTER_DAYS
+    }
+    pub(super) fn backfill_max_versions() -> u32 {
+        20
+    }
     pub(super) fn page_size() -> u32 {
         500
     }
@@ -211,6 +246,12 @@ impl BackupConfig {
         }
         if self.request_timeout_ms == 0 {
             return Err(Error::config("requestTimeoutMs", "must be positive"));
+        }
+        if !(1..=100).contains(&self.backfill_max_versions) {
+            return Err(Error::config("backfillMaxVersions", "must be between 1 and 100 (Make keeps 60 days of versions)"));
+        }
+        if self.stale_after_days == 0 {
+            return Err(Error::config("staleAfterDays", "must be at least 1"));
         }
         if self.user_agent.trim().is_empty() {
             return Err(Error::config("userAgent", "GitHub rejects requests without a User-Agent"));

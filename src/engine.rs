@@ -7,6 +7,9 @@
 //! of the branch. A moved branch (422/409 on the `PATCH`) re-reads the head, drops what another writer
 //! already backed up, replays the chain from blob SHAs (no content kept) and tries again.
 
+mod backfill;
+mod insight;
+
 use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
@@ -92,6 +95,9 @@ pub struct Engine {
     fatal: Option<RunError>,
     /// Secrets found in blueprints this run (kinds and places, never values).
     secrets: Vec<ScenarioSecrets>,
+    /// What the closing stage needs for `inventory/dependencies.json` and the audit README.
+    #[serde(default)]
+    insight: insight::Insight,
     done: Option<(Summary, String)>,
 }
 
@@ -107,6 +113,8 @@ enum Phase {
     ListPage,
     Scenarios,
     RunCommit { tree: String },
+    /// Closing reads for the insight files (see [`insight`]).
+    Insight { read: insight::InsightStep },
     StateTree,
     StateCommit { tree: String },
     UpdateRef,
@@ -137,12 +145,22 @@ struct Work {
     /// Module-level change summary for the commit message body.
     #[serde(default)]
     change_summary: Option<String>,
+    /// Text of the previous blueprint when it is already at hand (the last backfilled version).
+    #[serde(default)]
+    previous_blueprint_text: Option<String>,
+    /// Older versions being imported first (`backfill`).
+    #[serde(default)]
+    backfill: Option<backfill::Backfill>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "step")]
 enum WorkStep {
     FetchBlueprint,
+    /// `backfill`: list the older versions Make keeps.
+    ListVersions,
+    /// `backfill`: fetch one older version.
+    FetchVersion { version: u64, created: String },
     ReadMetadata,
     /// The blueprint changed: read the previous one to summarize the change (modules added, removed, changed).
     ReadPreviousBlueprint { sha: String },
@@ -202,6 +220,9 @@ struct PlannedCommit {
     /// Already on the branch (landed one by one after a push-protection rejection).
     #[serde(default)]
     landed: bool,
+    /// An older version of this scenario imported by `backfill` (no state advance of its own).
+    #[serde(default)]
+    backfill_of: Option<u64>,
 }
 
 /// How often one kind of transient failure was retried, and where it was first met.
@@ -281,6 +302,7 @@ impl Engine {
             api_calls: ApiCalls::default(),
             fatal: None,
             secrets: Vec::new(),
+            insight: insight::Insight::default(),
             done: None,
         })
     }
@@ -531,10 +553,10 @@ impl Engine {
                         match self.queue.pop_front() {
                             Some(id) => self.begin_scenario(id),
                             None => {
-                                self.phase = match (&self.config.commit_mode, self.run_files.is_empty(), &self.chain) {
-                                    (CommitMode::PerRun, false, Some(chain)) => Phase::RunCommit { tree: chain.tree.clone() },
-                                    _ => Phase::StateTree,
-                                };
+                                match (&self.config.commit_mode, self.run_files.is_empty(), &self.chain) {
+                                    (CommitMode::PerRun, false, Some(chain)) => self.phase = Phase::RunCommit { tree: chain.tree.clone() },
+                                    _ => self.begin_insight(),
+                                }
                                 continue;
                             }
                         }
@@ -552,15 +574,23 @@ impl Engine {
                     }
                     return Some(self.commit_spec(&message, &tree, None));
                 }
-                Phase::StateTree => match self.state_file_to_write() {
-                    Some(content) => {
-                        let base = self.chain.as_ref().map(|c| c.tree.clone()).unwrap_or_default();
-                        let body = github::tree_body(&base, &[(STATE_PATH.to_owned(), TreeContent::Inline(content))]);
-                        return Some(self.gh(Method::POST, "/git/trees", Some(body), format!("tree with {STATE_PATH}"), None));
-                    }
-                    None if self.planned.is_empty() => self.phase = Phase::Finished,
-                    None => self.phase = Phase::UpdateRef,
+                Phase::Insight { read } => match self.insight_spec(&read) {
+                    Some(spec) => return Some(spec),
+                    None => self.phase = Phase::StateTree,
                 },
+                Phase::StateTree => {
+                    let files = self.closing_files();
+                    if files.is_empty() {
+                        self.phase = if self.planned.is_empty() { Phase::Finished } else { Phase::UpdateRef };
+                        continue;
+                    }
+                    let base = self.chain.as_ref().map(|c| c.tree.clone()).unwrap_or_default();
+                    let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+                    let purpose = format!("tree with {}", paths.join(", "));
+                    let entries: Vec<(String, TreeContent)> = files.iter().map(|(p, c)| (p.clone(), TreeContent::Inline(c.clone()))).collect();
+                    let body = github::tree_body(&base, &entries);
+                    return Some(self.gh(Method::POST, "/git/trees", Some(body), purpose, None));
+                }
                 Phase::StateCommit { tree } => return Some(self.commit_spec(&self.state_message, &tree, None)),
                 Phase::UpdateRef => {
                     let sha = self.chain.as_ref().map(|c| c.commit.clone()).unwrap_or_default();
@@ -577,7 +607,7 @@ impl Engine {
                 }
                 Phase::Replay { index, tree } => {
                     let Some(planned) = self.planned.get(index).cloned() else {
-                        self.phase = Phase::StateTree;
+                        self.begin_insight();
                         continue;
                     };
                     if planned.landed {
@@ -601,9 +631,12 @@ impl Engine {
     }
 
     fn commit_spec(&self, message: &str, tree: &str, scenario_id: Option<u64>) -> Spec {
+        self.dated_commit_spec(message, tree, scenario_id, &format_secs(self.started_ms))
+    }
+
+    fn dated_commit_spec(&self, message: &str, tree: &str, scenario_id: Option<u64>, date: &str) -> Spec {
         let parent = self.chain.as_ref().map(|c| c.commit.clone()).unwrap_or_default();
-        let date = format_secs(self.started_ms);
-        let body = github::commit_body(message, tree, &parent, &self.config.github.committer, &date);
+        let body = github::commit_body(message, tree, &parent, &self.config.github.committer, date);
         let subject = message.lines().next().unwrap_or_default().to_owned();
         self.gh(Method::POST, "/git/commits", Some(body), format!("commit \"{subject}\""), scenario_id)
     }
@@ -612,6 +645,7 @@ impl Engine {
         let verdict = self.verdicts.iter().find(|v| v.scenario_id == id).map_or(VerdictKind::New, |v| v.verdict);
         let has_metadata = self.tree.blobs.contains_key(&metadata_path(id));
         let step = if verdict == VerdictKind::MetadataOnly && has_metadata { WorkStep::ReadMetadata } else { WorkStep::FetchBlueprint };
+        let backfill = (step == WorkStep::FetchBlueprint && self.wants_backfill(id)).then(backfill::Backfill::default);
         self.current = Some(Work {
             id,
             verdict,
@@ -623,6 +657,8 @@ impl Engine {
             advance: None,
             previous_metadata_text: None,
             change_summary: None,
+            previous_blueprint_text: None,
+            backfill,
         });
     }
 
@@ -636,6 +672,22 @@ impl Engine {
                 url: format!("{}/scenarios/{id}/blueprint?draft=false", self.make_base),
                 body: None,
                 purpose: format!("read the blueprint of scenario {id}"),
+                scenario_id: Some(id),
+            }),
+            WorkStep::ListVersions => Some(Spec {
+                service: Service::Make,
+                method: Method::GET,
+                url: format!("{}/scenarios/{id}/blueprints", self.make_base),
+                body: None,
+                purpose: format!("list the older versions of scenario {id} (backfill)"),
+                scenario_id: Some(id),
+            }),
+            WorkStep::FetchVersion { version, created } => Some(Spec {
+                service: Service::Make,
+                method: Method::GET,
+                url: format!("{}/scenarios/{id}/blueprint?blueprintId={version}", self.make_base),
+                body: None,
+                purpose: format!("read version {version} of scenario {id}, saved {created} (backfill)"),
                 scenario_id: Some(id),
             }),
             WorkStep::ReadMetadata => {
@@ -669,7 +721,13 @@ impl Engine {
                 let body = github::tree_body(&base, &entries);
                 Some(self.gh(Method::POST, "/git/trees", Some(body), format!("tree for scenario {id}"), Some(id)))
             }
-            WorkStep::CreateCommit { tree } => Some(self.commit_spec(&self.scenario_message(work), tree, Some(id))),
+            WorkStep::CreateCommit { tree } => match work.backfill.as_ref().and_then(|b| b.committing.as_ref()) {
+                Some(version) => {
+                    let date = parse_ms(&version.created).map(format_secs).unwrap_or_else(|_| format_secs(self.started_ms));
+                    Some(self.dated_commit_spec(&self.version_message(work, version), tree, Some(id), &date))
+                }
+                None => Some(self.commit_spec(&self.scenario_message(work), tree, Some(id))),
+            },
         }
     }
 }
@@ -729,7 +787,9 @@ impl Engine {
         let land = matches!(self.phase, Phase::Scenarios) && error.code.starts_with("make-");
         self.errors.push(error.clone());
         self.fatal = Some(error);
-        self.current = None;
+        if let Some(work) = self.current.take() {
+            self.abandon_backfill(&work);
+        }
         self.queue.clear();
         if !land {
             self.planned.clear();
@@ -861,12 +921,14 @@ impl Engine {
                         files: std::mem::take(&mut self.run_files),
                         advances: std::mem::take(&mut self.run_advances),
                         landed: false,
+                        backfill_of: None,
                     });
                     self.chain = Some(Branch { commit: sha, tree });
-                    self.phase = Phase::StateTree;
+                    self.begin_insight();
                 }
                 Err(e) => self.github_invalid(request, reply, e),
             },
+            Phase::Insight { read } => self.insight_reply(read, request, reply, true),
             Phase::StateTree => match github::parse_created_sha(body) {
                 Ok(tree) => self.phase = Phase::StateCommit { tree },
                 Err(e) => self.github_invalid(request, reply, e),
@@ -887,7 +949,8 @@ impl Engine {
                 }
                 if self.state_write_pending {
                     let sha = self.chain.as_ref().map(|c| c.commit.clone()).unwrap_or_default();
-                    self.landed.push(CommitRecord { sha, message: self.state_message.clone(), scenario_ids: Vec::new() });
+                    let message = self.state_message.lines().next().unwrap_or_default().to_owned();
+                    self.landed.push(CommitRecord { sha, message, scenario_ids: Vec::new() });
                     self.state_landed = true;
                 }
                 let _ = now_ms;
@@ -1054,6 +1117,7 @@ impl Engine {
                 self.phase = Phase::RebuildState { pending };
             }
             Phase::ListPage => self.list_failed(request, reply.status, message, exhausted),
+            Phase::Insight { read } => self.insight_reply(read, request, reply, false),
             Phase::Scenarios => self.scenario_failure(request, reply, message, exhausted),
             Phase::UpdateRef if is_push_protection(reply) && !self.stepwise && !exhausted => {
                 self.stepwise = true;
@@ -1104,10 +1168,24 @@ impl Engine {
     }
 
     fn scenario_failure(&mut self, request: &Request, reply: &Reply, message: String, exhausted: bool) {
-        let Some(mut work) = self.current.take() else { return };
+        let Some(work) = self.current.take() else { return };
+        let kept = work.clone();
+        self.scenario_failure_of(work, request, reply, message, exhausted);
+        if self.current.as_ref().map(|w| w.id) != Some(kept.id) {
+            // The scenario was given up: its backfilled versions must not land without it.
+            self.abandon_backfill(&kept);
+        }
+    }
+
+    fn scenario_failure_of(&mut self, mut work: Work, request: &Request, reply: &Reply, message: String, exhausted: bool) {
         let id = Some(work.id);
         let status = reply.status;
-        match work.step {
+        match work.step.clone() {
+            WorkStep::ListVersions => self.versions_listed(work, Err(message)),
+            WorkStep::FetchVersion { version, .. } => {
+                self.warn_once(format!("scenario {}: version {version} was not imported ({message})", work.id));
+                self.next_version(work);
+            }
             WorkStep::FetchBlueprint => match status {
                 Some(404) if !exhausted => {
                     self.skipped += 1;
@@ -1150,14 +1228,21 @@ impl Engine {
         match work.step.clone() {
             WorkStep::FetchBlueprint => match parse_blueprint_reply(&reply.body) {
                 Ok(parsed) => {
-                    work.blueprint = Some(RenderedFile::new(blueprint_path(id), parsed.blueprint));
+                    let blueprint = RenderedFile::new(blueprint_path(id), parsed.blueprint);
+                    if let Some(backfill) = work.backfill.as_mut() {
+                        backfill.current_sha = Some(blueprint.blob_sha.clone());
+                        work.step = WorkStep::ListVersions;
+                    }
+                    work.blueprint = Some(blueprint);
                     work.reply_parts = Some(ReplyParts {
                         scheduling: parsed.scheduling,
                         input_spec: parsed.input_spec,
                         output_spec: parsed.output_spec,
                         id_sequence: parsed.id_sequence,
                     });
-                    if self.tree.blobs.contains_key(&metadata_path(id)) && work.previous.is_none() {
+                    if work.step == WorkStep::ListVersions {
+                        self.current = Some(work);
+                    } else if self.tree.blobs.contains_key(&metadata_path(id)) && work.previous.is_none() {
                         work.step = WorkStep::ReadMetadata;
                         self.current = Some(work);
                     } else {
@@ -1167,6 +1252,11 @@ impl Engine {
                 Err(e) => self.record_error(Some(id), ErrorClass::Scenario, "blueprint-invalid", reply.status, format!(
                     "Make's blueprint reply is unusable ({e}); the scenario's files were left as they were — open it in Make, check it loads, and run again"), request),
             },
+            WorkStep::ListVersions => {
+                let versions = backfill::parse_versions(&reply.body, self.config.backfill_max_versions);
+                self.versions_listed(work, versions);
+            }
+            WorkStep::FetchVersion { version, created } => self.version_fetched(work, backfill::VersionRef { version, created }, &reply.body),
             WorkStep::ReadMetadata => {
                 let text = github::parse_blob_text(&reply.body).map_err(|e| Error::input("metadata.json", e));
                 match text.as_deref().map_err(Clone::clone).and_then(parse_metadata) {
@@ -1228,6 +1318,12 @@ impl Engine {
                 Err(e) => self.github_invalid(request, reply, e),
             },
             WorkStep::CreateCommit { tree } => match github::parse_created_sha(&reply.body) {
+                Ok(sha) if work.backfill.as_ref().is_some_and(|b| b.committing.is_some()) => {
+                    let version = work.backfill.as_mut().and_then(|b| b.committing.take());
+                    if let Some(version) = version {
+                        self.version_committed(work, version, sha, tree);
+                    }
+                }
                 Ok(sha) => {
                     let message = self.scenario_message(&work);
                     self.planned.push(PlannedCommit {
@@ -1236,6 +1332,7 @@ impl Engine {
                         files: work.files.iter().map(|(p, e)| (p.clone(), e.blob_sha.clone())).collect(),
                         advances: work.advance.into_iter().collect(),
                         landed: false,
+                        backfill_of: None,
                     });
                     self.chain = Some(Branch { commit: sha, tree });
                 }
@@ -1247,7 +1344,10 @@ impl Engine {
     /// Renders the scenario's files, drops those already in the repository, and queues the rest.
     fn render(&mut self, mut work: Work) {
         let id = work.id;
-        let Some(listing) = self.inventory.scenarios.get(&id).cloned() else { return };
+        let Some(listing) = self.inventory.scenarios.get(&id).cloned() else {
+            self.abandon_backfill(&work);
+            return;
+        };
         let previous: Option<PreviousMetadata> = work.previous.clone().map(Into::into);
         let reply = work.reply_parts.as_ref().map(|parts| BlueprintReply {
             blueprint: String::new(),
@@ -1272,7 +1372,22 @@ impl Engine {
         if let Some(blueprint) = work.blueprint.take() {
             match self.screen_secrets(id, &listing.name, blueprint) {
                 Some(screened) => work.blueprint = Some(screened),
-                None => return, // blocked: recorded as this scenario's error
+                None => {
+                    // Blocked: recorded as this scenario's error.
+                    self.abandon_backfill(&work);
+                    return;
+                }
+            }
+        }
+        if let (true, Some(blueprint)) = (self.config.dependency_inventory, &work.blueprint) {
+            if let Err(why) = self.insight.scan(&listing, &blueprint.content) {
+                self.warn_once(format!("scenario {id}: not in {}: {why}", crate::dependencies::DEPENDENCIES_PATH));
+            }
+        }
+        if let Some(committed) = work.backfill.as_ref().map(|b| b.committed).filter(|n| *n > 0) {
+            if let Some(verdict) = self.verdicts.iter_mut().find(|v| v.scenario_id == id) {
+                let s = if committed == 1 { "" } else { "s" };
+                verdict.reason = format!("{}; {committed} older version{s} imported first (backfill)", verdict.reason);
             }
         }
         let meta_path = metadata_path(id);
@@ -1318,11 +1433,22 @@ impl Engine {
         work.advance = Some(advance);
         work.reply_parts = None;
         work.previous = None;
-        work.step = match previous_blueprint {
-            Some(sha) => WorkStep::ReadPreviousBlueprint { sha },
-            None => WorkStep::CreateTree,
+        work.step = match (previous_blueprint, work.previous_blueprint_text.take()) {
+            (Some(_), Some(text)) => {
+                self.summarize_change(&mut work, &text);
+                WorkStep::CreateTree
+            }
+            (Some(sha), None) => WorkStep::ReadPreviousBlueprint { sha },
+            (None, _) => WorkStep::CreateTree,
         };
         self.current = Some(work);
+    }
+
+    /// A warning, once per run however often the step that finds it is retried.
+    fn warn_once(&mut self, warning: String) {
+        if !self.warnings.contains(&warning) {
+            self.warnings.push(warning);
+        }
     }
 
     /// Diffs the previous blueprint (and metadata) against the files about to be committed: the text goes
@@ -1388,8 +1514,8 @@ impl Engine {
         }
     }
 
-    /// The state file to commit, or None when it would only change `lastRun`.
-    fn state_file_to_write(&mut self) -> Option<String> {
+    /// The state this run settles on, `lastRun` left as it was (which alone never justifies a commit).
+    fn next_state(&self) -> crate::state::BackupState {
         let mut advances = Vec::new();
         for planned in &self.planned {
             for advance in &planned.advances {
@@ -1399,28 +1525,32 @@ impl Engine {
             }
         }
         advances.extend(self.noop_advances.iter().cloned());
-        let run = self.run_timestamp();
-        let mut next = update_state(&self.state, &advances, &self.deleted, &run);
-        self.coverage = Some(self.coverage_of(&next));
+        let mut next = update_state(&self.state, &advances, &self.deleted, &self.run_timestamp());
         next.last_run.clone_from(&self.state.last_run);
-        let unchanged = Some(crate::githash::git_blob_sha(next.render().as_bytes())) == self.tree.blobs.get(STATE_PATH).cloned();
-        self.state_write_pending = !unchanged;
-        if unchanged {
-            return None;
-        }
-        next.last_run = Some(run);
-        let n = advances.iter().filter(|a| a.commit.is_some()).count();
-        self.state_message = format!("Update backup state ({n} scenario{} backed up)", if n == 1 { "" } else { "s" });
-        Some(next.render())
+        next
     }
 
-    /// The audit numbers of a state against this run's scenario list.
-    fn coverage_of(&self, state: &BackupState) -> crate::audit::Coverage {
-        use crate::audit::{AuditScenario, DEFAULT_STALE_AFTER_DAYS, audit_state};
-        let scenarios: Vec<AuditScenario> = self.inventory.scenarios.values().map(AuditScenario::from_listing).collect();
-        let complete = !self.inventory.incomplete && self.inventory.finished;
-        let listed: Option<Vec<u64>> = complete.then(|| self.inventory.scenarios.keys().copied().collect());
-        audit_state(state, &scenarios, listed.as_deref(), &[], self.started_ms, DEFAULT_STALE_AFTER_DAYS).coverage
+    /// The files of the closing commit: the state when it changed, and the insight files whose bytes
+    /// changed. Empty when nothing needs a commit.
+    fn closing_files(&mut self) -> Vec<(String, String)> {
+        let mut next = self.next_state();
+        let state_changed = Some(crate::githash::git_blob_sha(next.render().as_bytes())) != self.tree.blobs.get(STATE_PATH).cloned();
+        let mut files = self.insight_files(&mut next, state_changed);
+        self.coverage = Some(self.render_report(&next).0);
+        if state_changed {
+            next.last_run = Some(self.run_timestamp());
+            files.insert(0, (STATE_PATH.to_owned(), next.render()));
+            let n = self.planned.iter().flat_map(|p| p.advances.iter()).count();
+            self.state_message = format!("Update backup state ({n} scenario{} backed up)", if n == 1 { "" } else { "s" });
+        } else {
+            self.state_message = "Update dependency inventory".to_owned();
+        }
+        if files.len() > 1 || !state_changed {
+            let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+            self.state_message = format!("{}\n\nfiles: {}\n", self.state_message.lines().next().unwrap_or_default(), paths.join(", "));
+        }
+        self.state_write_pending = !files.is_empty();
+        files
     }
 
     /// After the branch moved: drop what the other writer already holds, then rebuild the chain.
@@ -1438,7 +1568,7 @@ impl Engine {
         }
         let tree = &self.tree.blobs;
         let mut now_identical = Vec::new();
-        for planned in self.planned.iter_mut().filter(|p| !p.landed) {
+        for planned in self.planned.iter_mut().filter(|p| !p.landed && p.backfill_of.is_none()) {
             let ids: Vec<u64> = planned.advances.iter().map(|a| a.scenario_id).collect();
             planned.files.retain(|(path, sha)| {
                 let owner = path.split('/').nth(1).and_then(|d| d.parse::<u64>().ok());
@@ -1449,7 +1579,18 @@ impl Engine {
             }
         }
         self.noop_advances.extend(now_identical);
-        self.planned.retain(|p| p.landed || (!p.files.is_empty() && !p.advances.is_empty()));
+        // Older versions land only before their scenario's own backup: dropped when that was.
+        let kept: Vec<u64> = self
+            .planned
+            .iter()
+            .filter(|p| p.backfill_of.is_none() && !p.files.is_empty())
+            .flat_map(|p| p.advances.iter().map(|a| a.scenario_id))
+            .collect();
+        self.planned.retain(|p| match p.backfill_of {
+            _ if p.landed => true,
+            Some(id) => kept.contains(&id),
+            None => !p.files.is_empty() && !p.advances.is_empty(),
+        });
         self.state_write_pending = false;
         self.landed_base.clone_from(&self.chain);
         self.phase = Phase::Replay { index: 0, tree: None };

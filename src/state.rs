@@ -31,6 +31,10 @@ pub struct BackupState {
     /// Per scenario id (as a string key, like the PRD).
     #[serde(default)]
     pub scenarios: BTreeMap<String, ScenarioState>,
+    /// Where the generated audit report was last written, and its blob SHA: a `README.md` with another
+    /// SHA was edited or written by someone else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportRecord>,
     /// Fields this version does not know, kept verbatim.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -42,8 +46,18 @@ fn current_version() -> u64 {
 
 impl Default for BackupState {
     fn default() -> Self {
-        Self { version: STATE_VERSION, last_run: None, scenarios: BTreeMap::new(), extra: Map::new() }
+        Self { version: STATE_VERSION, last_run: None, scenarios: BTreeMap::new(), report: None, extra: Map::new() }
     }
+}
+
+/// The generated audit report's place in the repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportRecord {
+    /// `README.md`, or `inventory/README.md` when the repository's README.md belongs to a person.
+    pub path: String,
+    /// Blob SHA of the report as last written.
+    pub blob_sha: String,
 }
 
 /// What the state remembers of one scenario.
@@ -146,7 +160,7 @@ impl BackupState {
 
     /// Same content apart from `lastRun` (which alone never justifies a commit).
     pub fn same_content(&self, other: &Self) -> bool {
-        self.version == other.version && self.scenarios == other.scenarios && self.extra == other.extra
+        self.version == other.version && self.scenarios == other.scenarios && self.report == other.report && self.extra == other.extra
     }
 }
 

@@ -34,9 +34,10 @@ fn one_edit_makes_exactly_one_scenario_commit() {
     let verdict = s.verdicts.iter().find(|v| v.scenario_id == id).unwrap();
     assert_eq!(verdict.verdict, VerdictKind::Changed);
     assert!(verdict.reason.contains("lastEdit 2026-10-01T10:00:00.000Z → 2026-11-21T09:00:00.000Z"), "{}", verdict.reason);
-    assert_eq!(run.count(Service::Make, "GET"), 3, "list page, look past it, one blueprint");
+    assert_eq!(run.count(Service::Make, "GET"), 4, "list page, look past it, one blueprint, folder names for the report");
     // branch + tree + state blob + previous metadata blob + previous blueprint blob (change summary)
-    assert_eq!(run.count(Service::Github, "GET"), 5);
+    // + inventory/dependencies.json
+    assert_eq!(run.count(Service::Github, "GET"), 6);
     assert_eq!(run.github_writes(), 2 + 2 + 1);
     // The change is summarized module by module in the commit body, and in one line in the verdict.
     let messages: Vec<String> = world.github.log().iter().filter(|c| c.message.starts_with(&format!("Backup scenario {id}:"))).map(|c| c.message.clone()).collect();
@@ -70,7 +71,7 @@ fn metadata_only_change_rewrites_metadata_without_reading_the_blueprint() {
     let run = world.run();
     let verdict = run.summary.verdicts.iter().find(|v| v.scenario_id == id).unwrap();
     assert_eq!(verdict.verdict, VerdictKind::MetadataOnly, "{}", run.report);
-    assert_eq!(run.count(Service::Make, "GET"), 2, "list page and the look past it; no blueprint read for a metadata-only change");
+    assert_eq!(run.count(Service::Make, "GET"), 3, "list page, the look past it, folder names for the report; no blueprint read for a metadata-only change");
     assert_eq!(run.summary.backed_up, 1);
     let files = world.github.files();
     assert_eq!(files[&format!("scenarios/{id}/blueprint.json")], blueprint_before);
@@ -113,7 +114,7 @@ fn per_run_mode_makes_one_commit_for_all_scenarios() {
     assert_eq!(run.summary.commits_made, 2, "one backup commit + the state commit");
     let log = world.github.log();
     assert_eq!(log[1].message.lines().next().unwrap(), "Backup 4 scenarios");
-    assert_eq!(world.github.files().len(), 1 + 8 + 1);
+    assert_eq!(world.github.files().len(), 1 + 8 + 1 + 2, "README.md (a person's), 8 scenario files, state, inventory/README.md and dependencies.json");
 }
 
 #[wasm_bindgen_test(unsupported = test)]

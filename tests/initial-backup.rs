@@ -30,9 +30,13 @@ fn first_run_commits_each_scenario_then_the_state() {
         assert_eq!(commit.author, commit.committer);
     }
     // Calls: 1 list page + 5 blueprints; branch + tree + (no state) then 2 writes per scenario + 2 + PATCH.
-    assert_eq!(s.api_calls.make, 7, "two list requests (the page and the look past it) and 5 blueprints");
-    assert_eq!(run.count(Service::Github, "GET"), 2);
+    assert_eq!(s.api_calls.make, 8, "two list requests (the page and the look past it), 5 blueprints, folder names");
+    // branch + tree + the repository's README.md, read once: it has no generated marker, so it is a
+    // person's and the report goes to inventory/README.md.
+    assert_eq!(run.count(Service::Github, "GET"), 3);
     assert_eq!(run.github_writes(), 5 * 2 + 2 + 1);
+    assert!(world.github.files()["inventory/README.md"].starts_with(make_backup_planner::audit::GENERATED_MARKER));
+    assert!(s.warnings.iter().any(|w| w.contains("README.md in the repository is not the generated report")), "{:?}", s.warnings);
 }
 
 #[wasm_bindgen_test(unsupported = test)]
@@ -41,12 +45,12 @@ fn files_are_canonical_and_carry_no_volatile_fields() {
     world.run();
     let files = world.github.files();
     let paths: Vec<&String> = files.keys().collect();
-    assert_eq!(paths.len(), 1 + 3 * 2 + 1);
+    assert_eq!(paths.len(), 1 + 3 * 2 + 1 + 2);
     for (path, text) in &files {
-        if path == "README.md" {
+        if path.ends_with("README.md") {
             continue;
         }
-        assert!(path == ".backup-state.json" || regex_like(path), "unexpected path {path}");
+        assert!(path == ".backup-state.json" || path == "inventory/dependencies.json" || regex_like(path), "unexpected path {path}");
         assert_eq!(&canonical_json(text).unwrap(), text, "{path} is canonical");
     }
     for (id, scenario) in &world.make.scenarios {

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 /// `^scenarios/[0-9]+/(blueprint|metadata)\.json$` or `.backup-state.json`, without a regex engine.
 fn allowed_path(path: &str) -> bool {
-    if path == ".backup-state.json" {
+    if [".backup-state.json", "inventory/README.md", "inventory/dependencies.json"].contains(&path) {
         return true;
     }
     let Some(rest) = path.strip_prefix("scenarios/") else { return false };

@@ -101,7 +101,7 @@ fn a_lost_state_is_rebuilt_from_metadata_files_without_backing_up_again() {
     assert_eq!(s.status, RunStatus::Success, "{}", run.report);
     assert!(s.warnings.iter().any(|w| w.contains("corrupt") && w.contains("rebuilt the state from 4 metadata.json files")), "{:?}", s.warnings);
     assert_eq!(s.backed_up, 0, "nothing re-backed up");
-    assert_eq!(run.count(Service::Make, "GET"), 2, "the list page and the look past it; no blueprint reads");
+    assert_eq!(run.count(Service::Make, "GET"), 3, "the list page, the look past it, folder names for the report; no blueprint reads");
     assert_eq!(s.commits_made, 1, "only the repaired state");
     let state: Value = serde_json::from_str(&world.github.files()[".backup-state.json"]).unwrap();
     assert_eq!(state["scenarios"].as_object().unwrap().len(), 4);

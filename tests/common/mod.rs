@@ -97,6 +97,12 @@ pub struct FakeMake {
     /// Replace the served reply text for a scenario (exact bytes).
     pub raw_blueprint: HashMap<u64, String>,
     pub edit_counter: u64,
+    /// Older versions per scenario: (version, created, blueprint), oldest first (`GET /scenarios/{id}/blueprints`).
+    pub versions: BTreeMap<u64, Vec<(u64, String, Value)>>,
+    /// Objects the list endpoints return: (path such as `/connections`, reply key, items).
+    pub lists: BTreeMap<String, (String, Vec<Value>)>,
+    /// List paths answered with 403 (the token lacks the scope).
+    pub denied_lists: Vec<String>,
 }
 
 pub fn blueprint_for(id: u64, name: &str, modules: usize) -> Value {
@@ -119,7 +125,15 @@ pub fn blueprint_for(id: u64, name: &str, modules: usize) -> Value {
 
 impl FakeMake {
     pub fn with_scenarios(n: u64) -> Self {
-        let mut make = Self { base: "https://eu1.make.com/api/v2".to_owned(), scenarios: BTreeMap::new(), raw_blueprint: HashMap::new(), edit_counter: 0 };
+        let mut make = Self {
+            base: "https://eu1.make.com/api/v2".to_owned(),
+            scenarios: BTreeMap::new(),
+            raw_blueprint: HashMap::new(),
+            edit_counter: 0,
+            versions: BTreeMap::new(),
+            lists: BTreeMap::new(),
+            denied_lists: Vec::new(),
+        };
         for i in 0..n {
             let id = 1001 + i * 7;
             let name = match i % 4 {
@@ -192,8 +206,49 @@ impl FakeMake {
                 .collect();
             return (200, json!({"scenarios": page, "pg": {"sortBy": "id", "sortDir": "asc", "offset": offset, "limit": limit}}).to_string());
         }
+        if let Some(query) = path.strip_prefix("/scenarios-folders?teamId=") {
+            let team: u64 = query.parse().unwrap_or(0);
+            let folders = if team == 51 { json!([{"id": 9, "name": "Finance", "scenariosTotal": self.scenarios.len()}]) } else { json!([]) };
+            return (200, json!({"scenariosFolders": folders}).to_string());
+        }
+        if let Some((list, query)) = path.split_once('?') {
+            if self.denied_lists.iter().any(|d| d == list) {
+                return (403, r#"{"detail":"Access denied.","message":"Permission denied","code":"SC403"}"#.to_owned());
+            }
+            if let Some((key, items)) = self.lists.get(list) {
+                let team = query.split('&').find_map(|kv| kv.strip_prefix("teamId=")).and_then(|t| t.parse::<u64>().ok());
+                let items: Vec<&Value> = items.iter().filter(|i| i["teamId"].as_u64() == team).collect();
+                return (200, json!({ key.as_str(): items }).to_string());
+            }
+        }
         if let Some(rest) = path.strip_prefix("/scenarios/") {
             let id: u64 = rest.split('/').next().and_then(|s| s.parse().ok()).unwrap_or(0);
+            if rest.ends_with("/blueprints") {
+                let mut listed: Vec<Value> = self
+                    .versions
+                    .get(&id)
+                    .into_iter()
+                    .flatten()
+                    .map(|(version, created, _)| json!({"created": created, "version": version, "scenarioId": id, "draft": false}))
+                    .collect();
+                if let Some(s) = self.scenarios.get(&id) {
+                    listed.push(json!({"created": s.listing["lastEdit"], "version": s.listing["scenarioVersion"], "scenarioId": id, "draft": false}));
+                }
+                listed.reverse();
+                return (200, json!({"scenariosBlueprints": listed}).to_string());
+            }
+            if let Some(version) = rest.split("blueprintId=").nth(1).and_then(|v| v.parse::<u64>().ok()) {
+                let found = self.versions.get(&id).and_then(|vs| vs.iter().find(|(v, _, _)| *v == version)).cloned();
+                return match (found, self.scenarios.get(&id)) {
+                    (Some((_, created, blueprint)), Some(s)) => (200, json!({"code": "OK", "response": {
+                        "blueprint": blueprint, "scheduling": s.listing["scheduling"], "idSequence": 30,
+                        "created": s.listing["created"], "last_edit": created,
+                        "metadata": {"input_spec": [], "output_spec": []}
+                    }}).to_string()),
+                    (None, Some(_)) if s_is_current(&self.scenarios[&id].listing, version) => (200, self.reply_text(id).unwrap_or_default()),
+                    _ => (404, r#"{"detail":"Blueprint not found.","message":"Not Found","code":"SC404"}"#.to_owned()),
+                };
+            }
             if rest.contains("/blueprint") {
                 return match self.reply_text(id) {
                     Some(text) => (200, text),
@@ -203,6 +258,10 @@ impl FakeMake {
         }
         (404, r#"{"message":"Not Found","code":"SC404"}"#.to_owned())
     }
+}
+
+fn s_is_current(listing: &Value, version: u64) -> bool {
+    listing["scenarioVersion"].as_u64() == Some(version)
 }
 
 // ---------------------------------------------------------------- GitHub
@@ -382,7 +441,10 @@ impl FakeGithub {
                 };
                 for entry in body["tree"].as_array().unwrap() {
                     let path = entry["path"].as_str().unwrap().to_owned();
-                    assert!(path.starts_with("scenarios/") || path == ".backup-state.json", "engine wrote outside its paths: {path}");
+                    assert!(
+                        path.starts_with("scenarios/") || [".backup-state.json", "README.md", "inventory/README.md", "inventory/dependencies.json"].contains(&path.as_str()),
+                        "engine wrote outside its paths: {path}"
+                    );
                     let sha = match (entry.get("content"), entry.get("sha")) {
                         (Some(c), None) => self.put_blob(c.as_str().unwrap().as_bytes()),
                         (None, Some(s)) => {
