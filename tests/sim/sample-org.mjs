@@ -494,6 +494,116 @@ function largeFlow(rnd, index) {
   return { flow, idSequence: 903 };
 }
 
+// --- inventory (make-api.md §7.2) -------------------------------------------------------------
+
+/** Referenced on purpose by no list: a consumer checking the lists must flag these "missing". */
+export const MISSING_CONNECTION_ID = 4242; // the erp-connector connection of "Vendor master data sync", deleted
+export const MISSING_DATA_STORE_ID = 148204; // a data store deleted while eight scenarios still point at it
+/** The one hook the list reports with enabled: false. */
+export const DISABLED_HOOK_ID = 1916824; // "Purchase order approvals" (an inactive scenario)
+
+// Connections by id: [name, accountName, accountLabel, accountType, expire]. 3601 is used by no scenario.
+const CONNECTIONS = {
+  3101: ['Acme Slack (bot)', 'slack3', 'Slack', 'oauth', null],
+  3102: ['Slack #finance bot', 'slack3', 'Slack', 'oauth', null],
+  3103: ['Slack – Jana Nováková', 'slack3', 'Slack', 'oauth', null],
+  3201: ['Google Sheets – Operations', 'google', 'Google', 'oauth', null],
+  3202: ['Google Sheets – Finanzen', 'google', 'Google', 'oauth', null],
+  3301: ['Acme API (basic auth)', 'http-basic-auth', 'HTTP Basic Auth', 'basic', null],
+  3401: ['SMTP noreply', 'smtp', 'SMTP', 'basic', null],
+  3501: ['HubSpot CRM – Growth', 'hubspotcrm', 'HubSpot CRM', 'oauth', '2027-03-01T00:00:00.000Z'],
+  3601: ['Mailchimp (old account)', 'mailchimp', 'Mailchimp', 'oauth', '2026-06-30T00:00:00.000Z'],
+};
+const UNUSED_CONNECTION = { id: 3601, teamId: 52 };
+// Data stores by id: [name, records, size]. 148204 (MISSING_DATA_STORE_ID) is not listed.
+const DATA_STORES = {
+  148201: ['Processed orders', 1843, '912384'],
+  148202: ['Lead cache', 412, '180224'],
+  148203: ['Dedupe keys / Duplikate', 20517, '3145728'],
+};
+// Keys: used by no scenario (no blueprint references a key).
+const KEYS = [{ id: 5101, name: 'Partner portal API key', teamId: 51, typeName: 'apikeyauth', packageName: null, theme: '#6e7ce8' }];
+
+/** A webhook's udid: 32 hex digits, derived from its id (no Math.random). */
+function hookUdid(id) {
+  const rnd = makeRandom(id);
+  let out = '';
+  while (out.length < 32) out += Math.floor(rnd.next() * 16).toString(16);
+  return out;
+}
+
+/** kind:id → { kind, id, scenarios[] (ascending), teams[] } for what the blueprints reference. */
+function referencesOf(scenarios, blueprints) {
+  const KEY_KINDS = { __IMTCONN__: 'connection', account: 'connection', datastore: 'dataStore', hook: 'webhook' };
+  const found = new Map();
+  const note = (kind, id, scenario) => {
+    const key = `${kind}:${id}`;
+    if (!found.has(key)) found.set(key, { kind, id, scenarios: [], teams: [] });
+    const entry = found.get(key);
+    if (!entry.scenarios.includes(scenario.id)) entry.scenarios.push(scenario.id);
+    if (!entry.teams.includes(scenario.teamId)) entry.teams.push(scenario.teamId);
+  };
+  const scan = (value, module, scenario) => {
+    if (!value || typeof value !== 'object') return;
+    for (const [key, inner] of Object.entries(value)) {
+      const kind = KEY_KINDS[key];
+      if (kind && Number.isInteger(inner) && (key !== 'hook' || module.startsWith('gateway:'))) note(kind, inner, scenario);
+      else scan(inner, module, scenario);
+    }
+  };
+  const walk = (modules, scenario) => {
+    for (const module of modules ?? []) {
+      scan(module.parameters, module.module, scenario);
+      for (const route of module.routes ?? []) walk(route.flow, scenario);
+      for (const branch of module.branches ?? []) walk(branch.flow, scenario);
+      walk(module.onerror, scenario);
+    }
+  };
+  for (const scenario of scenarios) {
+    walk(JSON.parse(blueprints[scenario.id].blueprintText).flow, scenario);
+    if (scenario.hookId !== null) note('webhook', scenario.hookId, scenario);
+  }
+  return found;
+}
+
+/**
+ * The objects the list endpoints name, each with its teamId (see sampleOrg). An object used by
+ * scenarios of both teams (the generator shares ids across teams) is listed in the team of its
+ * first scenario (51 for all but HubSpot): checked team by team, a team-52 scenario's reference
+ * to it would look "in another team"; checked together (as src/dependencies.rs enrich does with
+ * every team of the inventory), only the two in `missing` are absent.
+ */
+function buildInventory(scenarios, blueprints) {
+  const refs = [...referencesOf(scenarios, blueprints).values()].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.id - b.id));
+  const missingIds = { connection: MISSING_CONNECTION_ID, dataStore: MISSING_DATA_STORE_ID };
+  const byId = Object.fromEntries(scenarios.map((scenario) => [scenario.id, scenario]));
+  const inventory = { connections: [], hooks: [], dataStores: [], dataStructures: [], keys: KEYS.map((key) => ({ ...key })), devices: [], missing: [], unused: [] };
+  for (const ref of refs) {
+    const teamId = byId[ref.scenarios[0]].teamId;
+    if (missingIds[ref.kind] === ref.id) {
+      inventory.missing.push({ kind: ref.kind, id: ref.id, scenarios: [...ref.scenarios].sort((a, b) => a - b), teamIds: [...ref.teams].sort((a, b) => a - b) });
+      continue;
+    }
+    if (ref.kind === 'connection') {
+      const [name, accountName, accountLabel, accountType, expire] = CONNECTIONS[ref.id] ?? [];
+      if (!name) throw new Error(`sample inventory: no connection ${ref.id}`);
+      inventory.connections.push({ id: ref.id, name, accountName, accountLabel, packageName: null, expire, teamId, theme: '#a8a8a8', upgradeable: false, scopesCnt: accountType === 'oauth' ? 3 : 0, scoped: accountType === 'oauth', accountType, editable: true });
+    } else if (ref.kind === 'dataStore') {
+      const [name, records, size] = DATA_STORES[ref.id] ?? [];
+      if (!name) throw new Error(`sample inventory: no data store ${ref.id}`);
+      inventory.dataStores.push({ id: ref.id, name, records, size, maxSize: '10485760', teamId, datastructureId: null });
+    } else if (ref.kind === 'webhook') {
+      const scenario = byId[ref.scenarios[0]];
+      const udid = hookUdid(ref.id);
+      inventory.hooks.push({ id: ref.id, name: `${scenario.name} (webhook)`, teamId, udid, type: 'web', packageName: null, theme: '#f0f0f0', editable: true, queueCount: 0, queueLimit: 10000, enabled: ref.id !== DISABLED_HOOK_ID, gone: false, typeName: 'gateway-webhook', scenarioId: scenario.id, url: `https://hook.eu1.make.com/${udid}` });
+    }
+  }
+  const [name, accountName, accountLabel, accountType, expire] = CONNECTIONS[UNUSED_CONNECTION.id];
+  inventory.connections.push({ id: UNUSED_CONNECTION.id, name, accountName, accountLabel, packageName: null, expire, teamId: UNUSED_CONNECTION.teamId, theme: '#a8a8a8', upgradeable: false, scopesCnt: 3, scoped: true, accountType, editable: true });
+  inventory.unused.push({ kind: 'connection', id: UNUSED_CONNECTION.id, teamId: UNUSED_CONNECTION.teamId }, ...KEYS.map((key) => ({ kind: 'key', id: key.id, teamId: key.teamId })));
+  return inventory;
+}
+
 // --- the organization -----------------------------------------------------------------------
 
 /**
@@ -503,6 +613,13 @@ function largeFlow(rnd, index) {
  *   scenarios[]        — list objects exactly as GET /scenarios returns them (volatile fields at their base values),
  *   blueprints{ [id]: { text, blueprintText, idSequence, inputSpec, outputSpec } }
  *                       text = the exact reply of GET /scenarios/{id}/blueprint
+ *   inventory{          — what GET /connections, /hooks, /data-stores, /data-structures, /keys, /devices list
+ *     connections[], hooks[], dataStores[], dataStructures[], keys[], devices[]
+ *                       — list objects (make-api.md §7.2 fields + teamId), every team, sorted by id
+ *     missing[]          { kind, id, scenarios[], teamIds[] } referenced but deliberately in no list
+ *                        (kind as in inventory/dependencies.json: 'connection', 'dataStore')
+ *     unused[]           { kind, id, teamId } listed but referenced by no scenario
+ *   }
  * }
  */
 export function sampleOrg() {
@@ -625,5 +742,6 @@ export function sampleOrg() {
     users: USERS.map((user) => ({ ...user })),
     scenarios,
     blueprints,
+    inventory: buildInventory(scenarios, blueprints),
   };
 }

@@ -466,21 +466,49 @@ describe('Make simulator inventory lists (make-api.md §7.2)', () => {
     assert.deepEqual((await sdk.devices.list(51)).map((d) => d.id), [8001]);
   });
 
-  test('an org without inventory answers empty lists', async () => {
-    const bare = await startMakeSim();
+  test('an org input without inventory answers empty lists', async () => {
+    const bare = await startMakeSim({ org: { ...sampleOrg(), inventory: undefined } });
     try {
-      const org = sampleOrg();
-      const teamOnly = await startMakeSim({ org: { ...org, inventory: undefined } });
-      try {
-        assert.deepEqual((await makeCall(teamOnly, '/keys?teamId=51')).json, { keys: [] });
-        assert.deepEqual((await makeCall(teamOnly, '/hooks?teamId=51')).json.hooks, []);
-      } finally {
-        await teamOnly.close();
-      }
-      assert.equal((await makeCall(bare, '/connections?teamId=51')).status, 200);
+      assert.deepEqual((await makeCall(bare, '/keys?teamId=51')).json, { keys: [] });
+      assert.deepEqual((await makeCall(bare, '/hooks?teamId=51')).json.hooks, []);
     } finally {
       await bare.close();
     }
+  });
+});
+
+describe('Make simulator inventory lists of the sample organization', () => {
+  let make;
+  before(async () => {
+    make = await startMakeSim();
+  });
+  after(() => make?.close());
+
+  test('the sample lists, asked the way src/dependencies.rs asks, name every reference but the two missing ones', async () => {
+    const org = sampleOrg();
+    const seen = {};
+    for (const [path, key] of [['/connections', 'connections'], ['/hooks', 'hooks'], ['/data-stores', 'dataStores'], ['/data-structures', 'dataStructures'], ['/keys', 'keys'], ['/devices', 'devices']]) {
+      seen[key] = [];
+      for (const team of [51, 52]) {
+        const query = key === 'hooks' ? `teamId=${team}&pg%5Boffset%5D=0&pg%5Blimit%5D=500` : `teamId=${team}`;
+        const reply = await makeCall(make, `${path}?${query}`);
+        assert.equal(reply.status, 200, `${path} ${team}`);
+        const names = reply.json[key].map((item) => item.name);
+        assert.deepEqual(names, [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), `${path} name-sorted`);
+        assert.ok(reply.json[key].every((item) => item.teamId === team));
+        seen[key].push(...reply.json[key]);
+      }
+    }
+    const ids = (list) => list.map((item) => item.id).sort((a, b) => a - b);
+    for (const key of Object.keys(seen)) assert.deepEqual(ids(seen[key]), ids(org.inventory[key]), key);
+    for (const missing of org.inventory.missing) {
+      const key = { connection: 'connections', dataStore: 'dataStores' }[missing.kind];
+      assert.ok(!seen[key].some((item) => item.id === missing.id), `${missing.kind} ${missing.id} is in no list`);
+    }
+    assert.deepEqual(seen.hooks.filter((h) => h.enabled === false).map((h) => h.id), [1916824]);
+    assert.deepEqual((await makeCall(make, '/keys?teamId=51')).json.keys, [{ id: 5101, name: 'Partner portal API key', typeName: 'apikeyauth', teamId: 51, packageName: null, theme: '#6e7ce8' }]);
+    const team52 = await makeCall(make, '/connections?teamId=52');
+    assert.deepEqual(team52.json.connections.map((c) => [c.id, c.name, c.accountName]), [[3501, 'HubSpot CRM – Growth', 'hubspotcrm'], [3601, 'Mailchimp (old account)', 'mailchimp']]);
   });
 });
 

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 
-import { BIG_NUMBER_SCENARIO_ID, LARGE_SCENARIO_ID, SAMPLE_TOKENS, sampleOrg } from '../sample-org.mjs';
+import { BIG_NUMBER_SCENARIO_ID, DISABLED_HOOK_ID, LARGE_SCENARIO_ID, MISSING_CONNECTION_ID, MISSING_DATA_STORE_ID, SAMPLE_TOKENS, sampleOrg } from '../sample-org.mjs';
 
 const sampleOrgUrl = new URL('../sample-org.mjs', import.meta.url).href;
 const digest = (org) => createHash('sha256').update(JSON.stringify(org)).digest('hex');
@@ -141,4 +141,94 @@ test('exactly one blueprint reply is ≥ 1 MB; one carries numbers JS cannot hol
   assert.ok(text.includes('"discountRate":1.10'));
   assert.equal(JSON.parse(text).response.blueprint.flow.at(-1).parameters.bigId, 12345678901234567000, 'a JS parse loses precision');
   assert.ok(org.blueprints[BIG_NUMBER_SCENARIO_ID].blueprintText.includes('12345678901234567890'));
+});
+
+/**
+ * kind:id → scenario ids, for the reference keys of src/dependencies.rs (make-api.md §7.1), walking
+ * flow, routes, branches and error handlers; plus the scenario field hookId.
+ */
+function referencedIds(org) {
+  const KEYS = { __IMTCONN__: 'connection', makeConnectionId: 'connection', account: 'connection', oAuthAccount: 'connection', __IMTHOOK__: 'webhook', hook: 'webhook', datastore: 'dataStore', __IMTKEY__: 'key', apiKeyKeychain: 'key', basicAuthKeychain: 'key', proxyKeychain: 'key', bodyDataStructure: 'dataStructure', udt: 'dataStructure', agent: 'agent' };
+  const found = new Map();
+  const add = (kind, id, scenarioId) => {
+    const key = `${kind}:${id}`;
+    found.set(key, [...new Set([...(found.get(key) ?? []), scenarioId])]);
+  };
+  const scan = (value, module, scenarioId) => {
+    if (!value || typeof value !== 'object') return;
+    for (const [key, inner] of Object.entries(value)) {
+      if (KEYS[key] && (typeof inner === 'number' || typeof inner === 'string') && (key !== 'hook' || module.startsWith('gateway:'))) add(KEYS[key], inner, scenarioId);
+      else scan(inner, module, scenarioId);
+    }
+  };
+  for (const scenario of org.scenarios) {
+    for (const module of allModules(JSON.parse(org.blueprints[scenario.id].blueprintText).flow)) scan(module.parameters, module.module, scenario.id);
+    if (scenario.hookId !== null) add('webhook', scenario.hookId, scenario.id);
+    if (scenario.deviceId !== null) add('device', scenario.deviceId, scenario.id);
+  }
+  return found;
+}
+
+const LIST_OF_KIND = { connection: 'connections', webhook: 'hooks', dataStore: 'dataStores', dataStructure: 'dataStructures', key: 'keys', device: 'devices' };
+
+test('inventory: every referenced object is listed with its team, except the two missing on purpose', () => {
+  const org = sampleOrg();
+  const { inventory } = org;
+  const refs = referencedIds(org);
+  const listed = new Map();
+  for (const [kind, list] of Object.entries(LIST_OF_KIND)) for (const item of inventory[list]) listed.set(`${kind}:${item.id}`, item);
+  const notListed = [...refs.keys()].filter((key) => !listed.has(key)).sort();
+  assert.deepEqual(notListed, [`connection:${MISSING_CONNECTION_ID}`, `dataStore:${MISSING_DATA_STORE_ID}`]);
+  assert.deepEqual(inventory.missing.map((m) => [m.kind, m.id]), [['connection', 4242], ['dataStore', 148204]]);
+  for (const missing of inventory.missing) {
+    assert.deepEqual(missing.scenarios, [...refs.get(`${missing.kind}:${missing.id}`)].sort((a, b) => a - b), `${missing.kind}:${missing.id} scenarios`);
+  }
+  assert.deepEqual(inventory.missing[0].scenarios, [BIG_NUMBER_SCENARIO_ID], 'the erp-connector connection');
+  assert.ok(inventory.missing[1].teamIds.length === 2 && inventory.missing[1].scenarios.length >= 2);
+
+  const unusedKeys = [...listed.keys()].filter((key) => !refs.has(key)).sort();
+  assert.deepEqual(unusedKeys, ['connection:3601', 'key:5101']);
+  assert.deepEqual(inventory.unused, [{ kind: 'connection', id: 3601, teamId: 52 }, { kind: 'key', id: 5101, teamId: 51 }]);
+  assert.ok(refs.size >= 30, 'connections, data stores and a hook per webhook scenario');
+  assert.deepEqual(inventory.dataStructures, []);
+  assert.deepEqual(inventory.devices, []);
+});
+
+test('inventory objects: realistic fields, known teams, no secrets, one disabled hook', () => {
+  const org = sampleOrg();
+  const { inventory } = org;
+  const teams = new Set(org.teams.map((t) => t.id));
+  for (const list of Object.values(LIST_OF_KIND)) {
+    const ids = inventory[list].map((item) => item.id);
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), `${list} sorted by id`);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const item of inventory[list]) {
+      assert.ok(teams.has(item.teamId), `${list} ${item.id} team`);
+      assert.equal(typeof item.name, 'string');
+      assert.ok(item.name.length > 0);
+    }
+  }
+  for (const c of inventory.connections) {
+    assert.deepEqual(Object.keys(c), ['id', 'name', 'accountName', 'accountLabel', 'packageName', 'expire', 'teamId', 'theme', 'upgradeable', 'scopesCnt', 'scoped', 'accountType', 'editable']);
+  }
+  assert.equal(inventory.connections.find((c) => c.id === 3501).accountName, 'hubspotcrm');
+  assert.equal(inventory.connections.find((c) => c.id === 3501).teamId, 52);
+  for (const d of inventory.dataStores) assert.deepEqual(Object.keys(d), ['id', 'name', 'records', 'size', 'maxSize', 'teamId', 'datastructureId']);
+  assert.deepEqual(inventory.keys.map((k) => [k.id, k.typeName]), [[5101, 'apikeyauth']]);
+
+  const webhookScenarios = org.scenarios.filter((s) => s.hookId !== null);
+  assert.deepEqual(inventory.hooks.map((h) => h.id), webhookScenarios.map((s) => s.hookId).sort((a, b) => a - b));
+  for (const hook of inventory.hooks) {
+    const scenario = webhookScenarios.find((s) => s.hookId === hook.id);
+    assert.equal(hook.teamId, scenario.teamId, 'a hook lives in its scenario\'s team');
+    assert.equal(hook.scenarioId, scenario.id);
+    assert.match(hook.udid, /^[0-9a-f]{32}$/);
+    assert.equal(hook.url, `https://hook.eu1.make.com/${hook.udid}`);
+    assert.deepEqual([hook.type, hook.typeName, hook.gone], ['web', 'gateway-webhook', false]);
+  }
+  assert.deepEqual(inventory.hooks.filter((h) => !h.enabled).map((h) => h.id), [DISABLED_HOOK_ID]);
+  assert.equal(new Set(inventory.hooks.map((h) => h.udid)).size, inventory.hooks.length);
+
+  const text = JSON.stringify(inventory);
+  for (const field of ['"data"', '"metadata"', '"parameters"', '"password"', '"accessToken"', '"apiKey"']) assert.ok(!text.includes(field), field);
 });
