@@ -364,6 +364,16 @@ impl FakeGithub {
         self.head = Some(c);
     }
 
+    /// Another writer deletes a file on the branch.
+    pub fn remove_as_human(&mut self, path: &str) {
+        let head = self.head.clone().expect("head");
+        let mut entries = self.trees[&self.commits[&head].tree].clone();
+        entries.remove(path);
+        let tree = self.put_tree(entries);
+        let c = self.put_commit(CommitObj { tree, parents: vec![head], message: format!("Human removal of {path}"), author: json!({"name": "Human"}), committer: json!({"name": "Human"}) });
+        self.head = Some(c);
+    }
+
     fn is_ancestor(&self, ancestor: &str, mut of: String) -> bool {
         loop {
             if of == ancestor {
