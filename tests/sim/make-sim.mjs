@@ -118,7 +118,8 @@ export async function startMakeSim(opts = {}) {
       scenario: clone(scenario),
       parts: { blueprintText: bp.blueprintText, idSequence: bp.idSequence, inputSpec: bp.inputSpec ?? [], outputSpec: bp.outputSpec ?? [] },
       replyText: bp.text,
-      versions: [],
+      // Older versions from the org input (oldest first), then the current one.
+      versions: (bp.versions ?? []).map((older) => ({ version: older.version, created: older.created, draft: older.draft === true, replyText: older.text })),
     };
     record.versions.push({ version: scenario.scenarioVersion, created: scenario.lastEdit, draft: false, replyText: bp.text });
     scenarios.set(scenario.id, record);

@@ -604,6 +604,94 @@ function buildInventory(scenarios, blueprints) {
   return inventory;
 }
 
+// --- older blueprint versions (make-api.md §3.2) ----------------------------------------------
+
+/**
+ * A clock at which the older versions below are inside Make's 60-day version window
+ * (GET /scenarios/{id}/blueprints). The sample's current versions date from 2024 to August 2026
+ * and must stay the newest, so no clock near SAMPLE_NOW sees any older version: start the
+ * simulator with `clock: () => SAMPLE_VERSIONS_NOW` to see them (with the machine's clock or
+ * SAMPLE_NOW the versions lists hold nothing, as before).
+ */
+export const SAMPLE_VERSIONS_NOW = Date.UTC(2026, 4, 25, 12, 0, 0);
+const VERSION_WINDOW_MS = 60 * 86400000;
+/**
+ * Scenarios with older (non-draft) versions: those whose current version falls in the 60 days
+ * before SAMPLE_VERSIONS_NOW (and whose scenarioVersion leaves room below it). Each has 2–4.
+ */
+export const VERSIONED_SCENARIO_IDS = Object.freeze([418423, 418435, 418443, 418448, 418455, 418461, 418462, 418469]);
+/** The one scenario that also has a draft version (draft: true), between its older ones and the current. */
+export const DRAFT_SCENARIO_ID = 418461;
+
+/**
+ * An earlier state of a blueprint, `age` steps back (1 = the version before the current one):
+ * the trigger's settings differ from step 1 on; from step 2 the last top-level module did not exist
+ * yet, from step 3 the one before it neither (flows keep at least two modules); step 4 ran with
+ * maxErrors 5. Same shape as the current blueprint; the name is unchanged.
+ */
+function olderBlueprint(current, age) {
+  const blueprint = JSON.parse(toJsonText(current));
+  const trigger = blueprint.flow[0];
+  if (trigger.module === 'gateway:CustomWebHook') trigger.parameters.maxResults = 2;
+  else if (trigger.parameters.limit !== undefined) trigger.parameters.limit = trigger.parameters.limit === 2 ? 10 : 2;
+  else if (trigger.mapper?.variables?.[0]) trigger.mapper.variables[0].value = '{{formatDate(now; "DD.MM.YYYY")}}';
+  for (let step = 2; step <= Math.min(age, 3); step += 1) if (blueprint.flow.length > 2) blueprint.flow.pop();
+  if (age >= 4) blueprint.metadata.scenario.maxErrors = 5;
+  return blueprint;
+}
+
+/** A draft: the current blueprint with a JSON parser appended (never published). */
+function draftBlueprint(current) {
+  const blueprint = JSON.parse(toJsonText(current));
+  const nextId = Math.max(...collectIds(blueprint.flow)) + 1;
+  blueprint.flow.push(jsonParseModule(nextId, 300 * blueprint.flow.length));
+  return blueprint;
+}
+
+/**
+ * Older versions of the VERSIONED_SCENARIO_IDS, oldest first: { version, created, draft,
+ * blueprintText, idSequence, text } with `text` in the same envelope as the current reply
+ * (current scheduling, created and interface; last_edit = the version's date). Created dates lie
+ * inside SAMPLE_VERSIONS_NOW's window and before the scenario's lastEdit; version numbers are
+ * below scenarioVersion. Own PRNG: the rest of the sample is untouched.
+ */
+function olderVersions(scenario, blueprint, blueprints, rnd) {
+  const count = rnd.int(2, 4);
+  const withDraft = scenario.id === DRAFT_SCENARIO_ID;
+  const lastEditMs = Date.parse(scenario.lastEdit);
+  const earliest = Math.max(SAMPLE_VERSIONS_NOW - VERSION_WINDOW_MS + 3600000, lastEditMs - 21 * 86400000);
+  const latest = lastEditMs - 600000;
+  const dates = [];
+  while (dates.length < count + (withDraft ? 1 : 0)) {
+    const at = earliest + Math.floor(rnd.next() * (latest - earliest));
+    if (!dates.includes(at)) dates.push(at);
+  }
+  dates.sort((a, b) => a - b);
+  const numbers = [];
+  let number = scenario.scenarioVersion;
+  for (let i = 0; i < dates.length; i += 1) {
+    number -= rnd.int(1, 2);
+    numbers.unshift(number);
+  }
+  if (numbers[0] < 1) throw new Error(`sample versions: scenario ${scenario.id} has too small a scenarioVersion`);
+  const { inputSpec, outputSpec } = blueprints[scenario.id];
+  return dates.map((at, i) => {
+    const draft = withDraft && i === dates.length - 1;
+    const older = draft ? draftBlueprint(blueprint) : olderBlueprint(blueprint, count - i);
+    const blueprintText = toJsonText(older);
+    const idSequence = Math.max(...collectIds(older.flow)) + 1;
+    const created = iso(at);
+    return {
+      version: numbers[i],
+      created,
+      draft,
+      blueprintText,
+      idSequence,
+      text: composeBlueprintReply({ blueprintText, scheduling: scenario.scheduling, idSequence, created: scenario.created, lastEdit: created, inputSpec, outputSpec }),
+    };
+  });
+}
+
 // --- the organization -----------------------------------------------------------------------
 
 /**
@@ -611,8 +699,11 @@ function buildInventory(scenarios, blueprints) {
  * {
  *   organizationId, name, zone, license, teams[], folders[], users[],
  *   scenarios[]        — list objects exactly as GET /scenarios returns them (volatile fields at their base values),
- *   blueprints{ [id]: { text, blueprintText, idSequence, inputSpec, outputSpec } }
+ *   blueprints{ [id]: { text, blueprintText, idSequence, inputSpec, outputSpec, versions[] } }
  *                       text = the exact reply of GET /scenarios/{id}/blueprint
+ *                       versions = older versions, oldest first (empty but for VERSIONED_SCENARIO_IDS):
+ *                         { version, created, draft, blueprintText, idSequence, text }, text = the reply
+ *                         of GET /scenarios/{id}/blueprint?blueprintId={version}
  *   inventory{          — what GET /connections, /hooks, /data-stores, /data-structures, /keys, /devices list
  *     connections[], hooks[], dataStores[], dataStructures[], keys[], devices[]
  *                       — list objects (make-api.md §7.2 fields + teamId), every team, sorted by id
@@ -626,6 +717,7 @@ export function sampleOrg() {
   const rnd = makeRandom(4101);
   const scenarios = [];
   const blueprints = {};
+  const currentBlueprints = {};
   SCENARIO_SPECS.forEach(([name, teamId, folderId, kind], index) => {
     const scenarioId = scenarioIdAt(index);
     const spec = { withHubspot: teamId === 52 && rnd.chance(0.5) };
@@ -692,6 +784,7 @@ export function sampleOrg() {
       },
     };
     const blueprintText = toJsonText(blueprint);
+    currentBlueprints[scenarioId] = blueprint;
     blueprints[scenarioId] = {
       blueprintText,
       idSequence: finalIdSequence,
@@ -731,6 +824,11 @@ export function sampleOrg() {
       customProperties: index % 6 === 0 ? { owner: creator.name.split(' ')[0], costCenter: `CC-${4100 + (index % 3)}` } : {},
     });
   });
+
+  const versionsRnd = makeRandom(4102);
+  for (const scenario of scenarios) {
+    blueprints[scenario.id].versions = VERSIONED_SCENARIO_IDS.includes(scenario.id) ? olderVersions(scenario, currentBlueprints[scenario.id], blueprints, versionsRnd) : [];
+  }
 
   return {
     organizationId: SAMPLE_ORGANIZATION_ID,

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { Make } from '@makehq/sdk';
 
 import { startMakeSim } from '../make-sim.mjs';
-import { BIG_NUMBER_SCENARIO_ID, LARGE_SCENARIO_ID, sampleOrg } from '../sample-org.mjs';
+import { BIG_NUMBER_SCENARIO_ID, DRAFT_SCENARIO_ID, LARGE_SCENARIO_ID, SAMPLE_VERSIONS_NOW, VERSIONED_SCENARIO_IDS, sampleOrg } from '../sample-org.mjs';
 import { makeCall } from './support/http.mjs';
 
 const ORG = 4101;
@@ -300,6 +300,65 @@ describe('Make simulator control API', () => {
     assert.ok(!log.some((entry) => entry.path.startsWith('/_sim')), 'control calls are not logged');
     await post('/_sim/reset-log', {});
     assert.deepEqual(await fetch(`${make.origin}/_sim/log`).then((r) => r.json()), []);
+  });
+});
+
+describe('Make simulator older blueprint versions (make-api.md §3.2)', () => {
+  let make;
+  let now = SAMPLE_VERSIONS_NOW;
+  before(async () => {
+    make = await startMakeSim({ clock: () => now });
+  });
+  after(() => make?.close());
+  const versionsOf = async (id) => (await makeCall(make, `/scenarios/${id}/blueprints`)).json.scenariosBlueprints;
+
+  test('at SAMPLE_VERSIONS_NOW the list holds the current version first, then the older ones newest first, drafts flagged', async () => {
+    const org = sampleOrg();
+    for (const id of VERSIONED_SCENARIO_IDS) {
+      const scenario = org.scenarios.find((s) => s.id === id);
+      const older = org.blueprints[id].versions;
+      const listed = await versionsOf(id);
+      const expected = [{ created: scenario.lastEdit, version: scenario.scenarioVersion, scenarioId: id, draft: false }, ...[...older].reverse().map((v) => ({ created: v.created, version: v.version, scenarioId: id, draft: v.draft }))];
+      assert.deepEqual(listed, expected, `${id}`);
+      assert.ok(listed.length >= 3 && listed.length <= 6);
+    }
+    const draft = await versionsOf(DRAFT_SCENARIO_ID);
+    assert.deepEqual(draft.map((v) => v.draft), [false, true, false, false, false]);
+    // A scenario without older versions whose current one is in the window; one edited long ago.
+    assert.deepEqual((await versionsOf(418457)).map((v) => v.version), [1]);
+    assert.deepEqual(await versionsOf(418401), []);
+  });
+
+  test('?blueprintId= serves each older version in the current reply\'s envelope; unknown versions 404', async () => {
+    const org = sampleOrg();
+    for (const id of VERSIONED_SCENARIO_IDS) {
+      for (const version of org.blueprints[id].versions) {
+        const reply = await makeCall(make, `/scenarios/${id}/blueprint?blueprintId=${version.version}`);
+        assert.equal(reply.status, 200);
+        assert.equal(reply.text, version.text, `${id} v${version.version} byte-identical`);
+      }
+      const scenario = org.scenarios.find((s) => s.id === id);
+      assert.equal((await makeCall(make, `/scenarios/${id}/blueprint?blueprintId=${scenario.scenarioVersion}`)).text, org.blueprints[id].text);
+      assert.equal((await makeCall(make, `/scenarios/${id}/blueprint`)).text, org.blueprints[id].text, 'without blueprintId: the current one');
+    }
+    const draftVersion = org.blueprints[DRAFT_SCENARIO_ID].versions.at(-1);
+    const draft = await makeCall(make, `/scenarios/${DRAFT_SCENARIO_ID}/blueprint?blueprintId=${draftVersion.version}`);
+    assert.equal(draft.json.response.blueprint.flow.at(-1).module, 'json:ParseJSON');
+    const unknown = await makeCall(make, `/scenarios/${VERSIONED_SCENARIO_IDS[0]}/blueprint?blueprintId=1`);
+    assert.deepEqual([unknown.status, unknown.json.code], [404, 'SC404']);
+  });
+
+  test('an edit adds a version on top; 60 days on, only what is younger stays listed', async () => {
+    const id = VERSIONED_SCENARIO_IDS[0];
+    const before = await versionsOf(id);
+    now += 60_000;
+    const edited = make.editScenario(id, {}, { blueprint: { name: 'x', flow: [], metadata: { version: 1 } } });
+    const after = await versionsOf(id);
+    assert.deepEqual(after.slice(1), before);
+    assert.deepEqual(after[0], { created: new Date(now).toISOString(), version: edited.scenarioVersion, scenarioId: id, draft: false });
+    now = Date.parse('2026-11-23T02:00:00.000Z');
+    assert.deepEqual((await versionsOf(id)).map((v) => v.version), [], 'all older than 60 days');
+    now = SAMPLE_VERSIONS_NOW;
   });
 });
 

@@ -6,7 +6,18 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 
-import { BIG_NUMBER_SCENARIO_ID, DISABLED_HOOK_ID, LARGE_SCENARIO_ID, MISSING_CONNECTION_ID, MISSING_DATA_STORE_ID, SAMPLE_TOKENS, sampleOrg } from '../sample-org.mjs';
+import {
+  BIG_NUMBER_SCENARIO_ID,
+  DISABLED_HOOK_ID,
+  DRAFT_SCENARIO_ID,
+  LARGE_SCENARIO_ID,
+  MISSING_CONNECTION_ID,
+  MISSING_DATA_STORE_ID,
+  SAMPLE_TOKENS,
+  SAMPLE_VERSIONS_NOW,
+  VERSIONED_SCENARIO_IDS,
+  sampleOrg,
+} from '../sample-org.mjs';
 
 const sampleOrgUrl = new URL('../sample-org.mjs', import.meta.url).href;
 const digest = (org) => createHash('sha256').update(JSON.stringify(org)).digest('hex');
@@ -231,4 +242,67 @@ test('inventory objects: realistic fields, known teams, no secrets, one disabled
 
   const text = JSON.stringify(inventory);
   for (const field of ['"data"', '"metadata"', '"parameters"', '"password"', '"accessToken"', '"apiKey"']) assert.ok(!text.includes(field), field);
+});
+
+test('older versions: eight scenarios with 2–4 each, dated inside the 60-day window of SAMPLE_VERSIONS_NOW, before the current one', () => {
+  const org = sampleOrg();
+  const windowStart = SAMPLE_VERSIONS_NOW - 60 * 86400000;
+  assert.equal(VERSIONED_SCENARIO_IDS.length, 8);
+  assert.ok(VERSIONED_SCENARIO_IDS.includes(DRAFT_SCENARIO_ID));
+  let drafts = 0;
+  for (const scenario of org.scenarios) {
+    const { versions } = org.blueprints[scenario.id];
+    if (!VERSIONED_SCENARIO_IDS.includes(scenario.id)) {
+      assert.deepEqual(versions, [], `${scenario.id} has no older versions`);
+      continue;
+    }
+    const published = versions.filter((v) => !v.draft);
+    assert.ok(published.length >= 2 && published.length <= 4, `${scenario.id}: ${published.length} older versions`);
+    drafts += versions.length - published.length;
+    const created = versions.map((v) => Date.parse(v.created));
+    assert.deepEqual(created, [...created].sort((a, b) => a - b), 'oldest first');
+    assert.equal(new Set(created).size, created.length);
+    assert.ok(created[0] >= windowStart, `${scenario.id}: inside the window`);
+    assert.ok(created.at(-1) < Date.parse(scenario.lastEdit), `${scenario.id}: the current version stays the newest`);
+    assert.ok(Date.parse(scenario.lastEdit) <= SAMPLE_VERSIONS_NOW && Date.parse(scenario.lastEdit) >= windowStart, 'the current version is in the window too');
+    const numbers = versions.map((v) => v.version);
+    assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b));
+    assert.ok(numbers[0] >= 1 && numbers.at(-1) < scenario.scenarioVersion);
+    for (const v of versions) assert.match(v.created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  }
+  assert.equal(drafts, 1, 'exactly one draft version');
+  const draftScenario = org.blueprints[DRAFT_SCENARIO_ID].versions;
+  assert.equal(draftScenario.at(-1).draft, true, 'the draft is the newest of the older versions');
+  assert.ok(draftScenario.slice(0, -1).every((v) => v.draft === false));
+});
+
+test('older versions: same envelope as the current reply, a different but well-formed blueprint', () => {
+  const org = sampleOrg();
+  for (const id of VERSIONED_SCENARIO_IDS) {
+    const scenario = org.scenarios.find((s) => s.id === id);
+    const current = org.blueprints[id];
+    const currentReply = JSON.parse(current.text).response;
+    const texts = new Set([current.blueprintText]);
+    for (const version of org.blueprints[id].versions) {
+      const reply = JSON.parse(version.text);
+      assert.equal(reply.code, 'OK');
+      assert.deepEqual(Object.keys(reply.response), ['blueprint', 'scheduling', 'idSequence', 'created', 'last_edit', 'metadata']);
+      const { blueprint, scheduling, idSequence, created, last_edit: lastEdit, metadata } = reply.response;
+      assert.equal(version.text, `{"code":"OK","response":{"blueprint":${version.blueprintText},"scheduling":${JSON.stringify(scheduling)},"idSequence":${version.idSequence},"created":${JSON.stringify(created)},"last_edit":${JSON.stringify(lastEdit)},"metadata":${JSON.stringify(metadata)}}}`);
+      assert.deepEqual(scheduling, currentReply.scheduling);
+      assert.deepEqual(metadata, currentReply.metadata);
+      assert.equal(created, scenario.created);
+      assert.equal(lastEdit, version.created);
+      assert.equal(idSequence, version.idSequence);
+      assert.equal(blueprint.name, scenario.name);
+      assert.deepEqual(Object.keys(blueprint), Object.keys(currentReply.blueprint));
+      assert.deepEqual(Object.keys(blueprint.metadata), Object.keys(currentReply.blueprint.metadata));
+      assert.equal(blueprint.flow[0].module, currentReply.blueprint.flow[0].module, 'same trigger');
+      const modules = allModules(blueprint.flow);
+      assert.ok(blueprint.flow.length >= 2);
+      assert.ok(modules.every((m) => m.id < idSequence && m.metadata?.designer));
+      assert.ok(!texts.has(version.blueprintText), `${id} v${version.version} differs from the other versions`);
+      texts.add(version.blueprintText);
+    }
+  }
 });
