@@ -142,6 +142,12 @@ export const WORLD_REPLIES = [
 		200,
 		'{"code":"OK","response":{"blueprint":{"name":"Invoice intake","flow":[{"id":1,"module":"gateway:CustomWebHook","parameters":{"hook":12345678901234567890}}],"metadata":{"version":1}},"scheduling":{"type":"immediately"},"idSequence":2}}',
 	],
+	[
+		// The repository's own README.md (a person's: no generated marker), read once.
+		/^GET .*\/git\/blobs\/9{40}$/,
+		200,
+		`{"sha":"${sha('9')}","size":24,"encoding":"base64","content":"${Buffer.from('# Backups of our Make.com\n').toString('base64')}\\n"}`,
+	],
 	[/^POST .*\/git\/trees$/, 201, null],
 	[/^POST .*\/git\/commits$/, 201, null],
 	[

@@ -38,6 +38,11 @@ Options (override the same fields of --config; see src/protocol.md for every fie
   --github-api-url URL     GitHub API root               (github.apiUrl)
   --commit-mode MODE       perScenario | perRun          (commitMode)
   --force                  back up every scenario even when unchanged
+  --backfill               import each new scenario's older versions (Make keeps 60 days) as commits
+                           before its first backup (backfill)
+  --check-dependencies     compare inventory/dependencies.json with Make's lists of connections, hooks,
+                           data stores, data structures, keys and devices (checkDependencies; needs
+                           their read scopes, a list without one stays unchecked)
   --seed N                 retry-jitter seed (default 0)
   --json                   print the summary as JSON instead of the Markdown report
   --restore ID             restore scenario ID from the backup repository instead of backing up
@@ -78,6 +83,8 @@ const OPTIONS = {
   "github-api-url": { type: "string" },
   "commit-mode": { type: "string" },
   force: { type: "boolean" },
+  backfill: { type: "boolean" },
+  "check-dependencies": { type: "boolean" },
   seed: { type: "string" },
   json: { type: "boolean" },
   demo: { type: "boolean" },
@@ -160,6 +167,8 @@ export function buildConfig(flags: Flags): BackupConfig {
   if (flags["github-api-url"] !== undefined) github["apiUrl"] = flags["github-api-url"];
   if (flags["commit-mode"] !== undefined) config["commitMode"] = flags["commit-mode"];
   if (flags.force) config["force"] = true;
+  if (flags.backfill) config["backfill"] = true;
+  if (flags["check-dependencies"]) config["checkDependencies"] = true;
   // The shape is checked by the core (Engine.start), which names any wrong field.
   return config as unknown as BackupConfig;
 }
@@ -372,6 +381,8 @@ async function runDemo(flags: Flags): Promise<number> {
     const config: BackupConfig = {
       make: { baseUrl: makeSim.url, organizationId: DEMO_ORGANIZATION_ID, requestsPerMinute: 600 },
       github: { apiUrl: github.url, owner: "acme", repo: "make-backup", branch: "main", writesPerMinute: 600 },
+      // The sample organization lacks two objects its blueprints use: the demo shows them flagged.
+      checkDependencies: true,
     };
     const transport = withProgress(createFetchTransport({ makeToken: sims.tokens.make, githubToken: sims.tokens.github }));
     let status = 0;
@@ -409,6 +420,10 @@ async function runDemo(flags: Flags): Promise<number> {
     const report = await verifyBackup({ source: { apiUrl: github.url, owner: "acme", repo: "make-backup", gitRef: "main" }, transport, now: new Date().toISOString() });
     process.stdout.write(`\n${report.markdown.trimEnd()}\n`);
     if (report.status !== "healthy") status = Math.max(status, 1);
+    // The audit report sits in inventory/README.md: the double's first commit holds a README.md of its own.
+    const shown = spawnSync("git", ["--git-dir", github.gitDir, "show", "main:inventory/README.md"], { encoding: "utf8" });
+    const head = shown.stdout.split("\n").slice(0, 12).join("\n");
+    process.stdout.write(`\n$ git --git-dir ${github.gitDir} show main:inventory/README.md | head -12\n${head}\n${shown.stderr}`);
     const log = spawnSync("git", ["--git-dir", github.gitDir, "log", "--format=%h %an <%ae> %s"], { encoding: "utf8" });
     process.stdout.write(`\n$ git --git-dir ${github.gitDir} log --format='%h %an <%ae> %s'\n${log.stdout}${log.stderr}`);
     return status;

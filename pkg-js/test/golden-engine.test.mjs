@@ -18,6 +18,8 @@ function scriptedMake(listingText, blueprintText) {
     const url = new URL(request.url);
     const json = { "content-type": "application/json; charset=utf-8" };
     if (/\/scenarios\/\d+\/blueprint$/.test(url.pathname)) return { requestId: request.id, status: 200, headers: json, body: blueprintText };
+    // Folder names for the audit report (these cases have none).
+    if (url.pathname.endsWith("/scenarios-folders")) return { requestId: request.id, status: 200, headers: json, body: '{"scenariosFolders":[]}' };
     if (url.pathname.endsWith("/scenarios")) {
       const limit = Number(url.searchParams.get("pg[limit]"));
       const page = `{"scenarios":[${listingText.trim()}],"pg":{"sortBy":"id","sortDir":"asc","offset":0,"limit":${limit}}}`;

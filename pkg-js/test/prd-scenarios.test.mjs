@@ -60,7 +60,17 @@ test("PRD 1–3: initial backup, unchanged rerun, one edited scenario", async (t
     assert.match(made[0].subject, /^Update backup state/);
     const previous = new Set(treeFiles(sims.gitDir, before).map((file) => `${file.path} ${file.blobSha}`));
     const changed = treeFiles(sims.gitDir).filter((file) => !previous.has(`${file.path} ${file.blobSha}`));
-    assert.deepEqual(changed.map((file) => file.path).sort(), [".backup-state.json", `scenarios/${edited}/blueprint.json`, `scenarios/${edited}/metadata.json`]);
+    // The state commit also refreshes the audit report (beside the double's own README.md) and the
+    // dependency inventory, which names the scenario.
+    assert.deepEqual(changed.map((file) => file.path).sort(), [
+      ".backup-state.json",
+      "inventory/README.md",
+      "inventory/dependencies.json",
+      `scenarios/${edited}/blueprint.json`,
+      `scenarios/${edited}/metadata.json`,
+    ]);
+    assert.equal(JSON.parse(readFile(sims.gitDir, "inventory/dependencies.json")).scenarios[edited].name, newName);
+    assert.match(readFile(sims.gitDir, "inventory/README.md"), new RegExp(`${edited}.*\\(v2\\)`));
     assert.match(readFile(sims.gitDir, `scenarios/${edited}/blueprint.json`), /\(v2\)/);
 
     const { state } = assertBackupRepository(sims.gitDir, ALL_IDS);

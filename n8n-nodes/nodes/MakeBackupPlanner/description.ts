@@ -215,11 +215,43 @@ export const runSettingsProperties: INodeProperties[] = [
 		displayOptions: showForRunSettings,
 		options: [
 			{
+				displayName: 'Audit README',
+				name: 'auditReadme',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to keep a generated audit report (per folder: status, last edit, last backup; coverage) as README.md of the backup repository; a README.md written by a person is left alone and the report goes to inventory/README.md',
+			},
+			{
+				displayName: 'Backfill History',
+				name: 'backfill',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to import the older versions Make keeps (last 60 days) as dated commits before the first backup of each scenario',
+			},
+			{
+				displayName: 'Backfill Max Versions',
+				name: 'backfillMaxVersions',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100 },
+				default: 20,
+				description: 'At most this many older versions (the newest) are imported per scenario',
+			},
+			{
 				displayName: 'Backup History Limit',
 				name: 'backupHistoryLimit',
 				type: 'number',
 				default: 100,
 				description: 'Entries kept in the backup history of each scenario metadata file',
+			},
+			{
+				displayName: 'Check Dependencies in Make',
+				name: 'checkDependencies',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to compare the dependency inventory with Make\'s lists of connections, webhooks, data stores, data structures, keys and devices on every run (names and types only), flagging deleted ones; a list the token has no scope for stays unchecked',
 			},
 			{
 				displayName: 'Committer Email',
@@ -233,6 +265,14 @@ export const runSettingsProperties: INodeProperties[] = [
 				name: 'committerName',
 				type: 'string',
 				default: 'Make.com Backup Bot',
+			},
+			{
+				displayName: 'Dependency Inventory',
+				name: 'dependencyInventory',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to keep a dependency inventory in the repository (inventory folder): the connections, webhooks, data stores, keys and data structures each scenario uses, and which scenarios use each',
 			},
 			githubApiUrlOption,
 			{
@@ -293,6 +333,14 @@ export const runSettingsProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 0,
 				description: 'Seed of the retry jitter; the same seed gives the same waits',
+			},
+			{
+				displayName: 'Stale After (Days)',
+				name: 'staleAfterDays',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 30,
+				description: 'A backup that has not matched Make for longer than this counts as stale in the coverage figures',
 			},
 			{
 				displayName: 'User Agent',

@@ -109,8 +109,13 @@ export function readRunSettings(ctx: IExecuteFunctions, itemIndex: number): RunS
 		'maxRetries',
 		'maxWaitSeconds',
 		'requestTimeoutMs',
+		'staleAfterDays',
+		'backfillMaxVersions',
 	] as const) {
 		if (options[key] !== undefined) config[key] = options[key] as number;
+	}
+	for (const key of ['auditReadme', 'dependencyInventory', 'checkDependencies', 'backfill'] as const) {
+		if (options[key] !== undefined) config[key] = options[key] as boolean;
 	}
 	if (options.userAgent !== undefined)
 		config.userAgent = requiredText(options.userAgent, 'User Agent');
