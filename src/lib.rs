@@ -54,6 +54,12 @@
 //!    blueprint's previous version is read so the body carries a module-level [`diff`]), chained, then a
 //!    state commit, then a single fast-forward `PATCH` of the branch; a moved branch is re-read and the
 //!    chain replayed from blob SHAs. `commitMode: "perRun"` makes one commit for all scenarios.
+//!    With `backfill`, a scenario backed up for the first time starts with the older versions Make keeps,
+//!    one dated commit each (`engine/backfill.rs`).
+//! 5a. **Insight files** — before the state commit: the audit `README.md` (per folder, coverage; a
+//!    person's README.md is left alone) and `inventory/dependencies.json` (optionally checked against
+//!    Make's list endpoints), written with the state only when their bytes change (`engine/insight.rs`,
+//!    [`audit`], [`dependencies`]).
 //! 6. **Failures** — 429/5xx/timeouts retried (1 s, 2 s, 4 s with seeded jitter; `Retry-After` and
 //!    `x-ratelimit-reset` honoured); 401/403 on the list stop the run (a first 401 after 3 retries);
 //!    a 404 blueprint skips that scenario; one failing scenario never stops the others; GitHub push
