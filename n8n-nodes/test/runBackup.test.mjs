@@ -67,6 +67,30 @@ describe('Run backup', () => {
 		assert.equal(liveRunCount(), before, 'Run Backup keeps nothing in the run store');
 	});
 
+	it('passes the insight and backfill options to the engine', async () => {
+		const world = worldResponder();
+		const options = { auditReadme: false, dependencyInventory: false, backfill: true, backfillMaxVersions: 3, staleAfterDays: 7 };
+		const context = mockContext({
+			items: [{ json: {} }],
+			parameters: { ...RUN_BACKUP, options },
+			http: async (_credential, request) => {
+				const reply = world.reply(request.method, request.url, request.body ?? null);
+				return fullResponse(reply.status, reply.body);
+			},
+		});
+		const [[item]] = await execute(context);
+		assert.equal(item.json.status, 'success', JSON.stringify(item.json.summary.errors));
+		const urls = world.seen.map((request) => `${request.method} ${request.url}`);
+		// Backfill asks Make for the older versions of the new scenario (the scripted world has none: 404).
+		assert.ok(urls.includes('GET https://eu1.make.com/api/v2/scenarios/5/blueprints'), urls.join('\n'));
+		assert.ok(item.json.summary.warnings.some((w) => w.includes('its older versions were not imported')));
+		// Without the report and the inventory, the state commit holds the state only and no README is read.
+		assert.ok(!urls.some((url) => url.includes('/git/blobs/9999')), urls.join('\n'));
+		const stateTree = world.seen.filter((request) => request.url.endsWith('/git/trees')).at(-1);
+		assert.deepEqual(JSON.parse(stateTree.body).tree.map((entry) => entry.path), ['.backup-state.json']);
+		assert.equal(item.json.summary.coverage.staleAfterDays, 7);
+	});
+
 	it('asks n8n for raw text with a timeout and never sets Authorization itself', async () => {
 		const world = worldResponder();
 		const context = mockContext({
