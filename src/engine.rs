@@ -479,6 +479,10 @@ impl Engine {
         }
     }
 
+    fn make_get(&self, path: &str, purpose: String, scenario_id: Option<u64>) -> Spec {
+        Spec { service: Service::Make, method: Method::GET, url: format!("{}{path}", self.make_base), body: None, purpose, scenario_id }
+    }
+
     fn gh(&self, method: Method, path: &str, body: Option<String>, purpose: String, scenario_id: Option<u64>) -> Spec {
         Spec { service: Service::Github, method, url: format!("{}{path}", self.repo_url), body, purpose, scenario_id }
     }
@@ -531,18 +535,12 @@ impl Engine {
                 Phase::ListPage => {
                     let limit = self.config.make.page_size;
                     let path = list_path(self.scope, self.inventory.next_offset, limit);
-                    return Some(Spec {
-                        service: Service::Make,
-                        method: Method::GET,
-                        url: format!("{}{path}", self.make_base),
-                        body: None,
-                        purpose: if self.inventory.confirming {
-                            format!("list scenarios (page {}, to confirm the list ended)", self.inventory.pages + 1)
-                        } else {
-                            format!("list scenarios (page {})", self.inventory.pages + 1)
-                        },
-                        scenario_id: None,
-                    });
+                    let purpose = if self.inventory.confirming {
+                        format!("list scenarios (page {}, to confirm the list ended)", self.inventory.pages + 1)
+                    } else {
+                        format!("list scenarios (page {})", self.inventory.pages + 1)
+                    };
+                    return Some(self.make_get(&path, purpose, None));
                 }
                 Phase::Scenarios => {
                     if self.fatal.is_some() {
@@ -666,30 +664,19 @@ impl Engine {
         let work = self.current.as_ref()?;
         let id = work.id;
         match &work.step {
-            WorkStep::FetchBlueprint => Some(Spec {
-                service: Service::Make,
-                method: Method::GET,
-                url: format!("{}/scenarios/{id}/blueprint?draft=false", self.make_base),
-                body: None,
-                purpose: format!("read the blueprint of scenario {id}"),
-                scenario_id: Some(id),
-            }),
-            WorkStep::ListVersions => Some(Spec {
-                service: Service::Make,
-                method: Method::GET,
-                url: format!("{}/scenarios/{id}/blueprints", self.make_base),
-                body: None,
-                purpose: format!("list the older versions of scenario {id} (backfill)"),
-                scenario_id: Some(id),
-            }),
-            WorkStep::FetchVersion { version, created } => Some(Spec {
-                service: Service::Make,
-                method: Method::GET,
-                url: format!("{}/scenarios/{id}/blueprint?blueprintId={version}", self.make_base),
-                body: None,
-                purpose: format!("read version {version} of scenario {id}, saved {created} (backfill)"),
-                scenario_id: Some(id),
-            }),
+            WorkStep::FetchBlueprint => {
+                Some(self.make_get(&format!("/scenarios/{id}/blueprint?draft=false"), format!("read the blueprint of scenario {id}"), Some(id)))
+            }
+            WorkStep::ListVersions => Some(self.make_get(
+                &format!("/scenarios/{id}/blueprints"),
+                format!("list the older versions of scenario {id} (backfill)"),
+                Some(id),
+            )),
+            WorkStep::FetchVersion { version, created } => Some(self.make_get(
+                &format!("/scenarios/{id}/blueprint?blueprintId={version}"),
+                format!("read version {version} of scenario {id}, saved {created} (backfill)"),
+                Some(id),
+            )),
             WorkStep::ReadMetadata => {
                 let sha = self.tree.blobs.get(&metadata_path(id)).cloned().unwrap_or_default();
                 Some(self.gh(Method::GET, &format!("/git/blobs/{sha}"), None, format!("read the previous metadata.json of scenario {id}"), Some(id)))

@@ -56,16 +56,16 @@
 //!    chain replayed from blob SHAs. `commitMode: "perRun"` makes one commit for all scenarios.
 //!    With `backfill`, a scenario backed up for the first time starts with the older versions Make keeps,
 //!    one dated commit each (`engine/backfill.rs`).
-//! 5a. **Insight files** — before the state commit: the audit `README.md` (per folder, coverage; a
+//! 6. **Insight files** — before the state commit: the audit `README.md` (per folder, coverage; a
 //!    person's README.md is left alone) and `inventory/dependencies.json` (optionally checked against
 //!    Make's list endpoints), written with the state only when their bytes change (`engine/insight.rs`,
 //!    [`audit`], [`dependencies`]).
-//! 6. **Failures** — 429/5xx/timeouts retried (1 s, 2 s, 4 s with seeded jitter; `Retry-After` and
+//! 7. **Failures** — 429/5xx/timeouts retried (1 s, 2 s, 4 s with seeded jitter; `Retry-After` and
 //!    `x-ratelimit-reset` honoured); 401/403 on the list stop the run (a first 401 after 3 retries);
 //!    a 404 blueprint skips that scenario; one failing scenario never stops the others; GitHub push
 //!    protection lands the commits one by one so only the scenario holding the secret fails. Requests
 //!    are paced to per-minute budgets.
-//! 7. **Summary** — counts, errors (scenario, class, request, what to do), commits, API calls, what was
+//! 8. **Summary** — counts, errors (scenario, class, request, what to do), commits, API calls, what was
 //!    retried, coverage ([`audit`]), a Markdown report. ([`summary`])
 //!
 //! The stages are also exposed as pure functions in [`stages`] for hosts that build their own flow.

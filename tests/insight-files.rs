@@ -201,3 +201,18 @@ fn the_files_can_be_switched_off() {
     assert_eq!(run.count(Service::Make, "GET"), 2 + 2, "no folder names without the report");
     assert!(run.summary.coverage.is_some(), "the numbers are in the summary either way");
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_scenario_whose_files_did_not_land_is_not_in_the_inventory_until_they_do() {
+    let mut world = world_without_readme(3);
+    let first = *world.make.scenarios.keys().next().unwrap();
+    world.faults.push(Fault::new(Service::Github, "/git/trees", 422, r#"{"message":"Invalid tree info","status":"422"}"#).method("POST").times(1));
+    let run = world.run();
+    assert_eq!(run.summary.status, RunStatus::Partial, "{}", run.report);
+    assert!(run.summary.errors.iter().any(|e| e.scenario_id == Some(first) && e.code == "github-write-failed"));
+    let inv = inventory(&world);
+    assert!(inv["scenarios"].get(first.to_string()).is_none(), "{inv}");
+    assert_eq!(inv["scenarios"].as_object().unwrap().len(), 2);
+    world.run();
+    assert_eq!(inventory(&world)["scenarios"].as_object().unwrap().len(), 3);
+}

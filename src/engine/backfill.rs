@@ -151,7 +151,7 @@ impl Engine {
             Ok(screening) => screening.redacted.unwrap_or_else(|| reply.blueprint.clone()),
             Err(_) => reply.blueprint.clone(),
         };
-        let Some(listing) = self.inventory.scenarios.get(&id).cloned() else { return };
+        let Some(listing) = self.inventory.scenarios.get(&id).cloned() else { return self.next_version(work) };
         let metadata = self.version_metadata(&listing, &reply, &version.created);
         let blueprint = crate::files::RenderedFile::new(blueprint_path(id), text);
         let summary = backfill.last_text.as_deref().and_then(|previous| {

@@ -215,10 +215,20 @@ impl Engine {
             .filter(|(_, entry)| entry.deleted_at.is_none())
             .filter_map(|(id, _)| id.parse::<u64>().ok())
             .collect();
+        // Only blueprints that are (or already were) in the repository count: a scenario whose commit
+        // failed keeps its previous entry.
+        let settled: BTreeSet<u64> =
+            self.planned.iter().flat_map(|p| p.advances.iter()).chain(self.noop_advances.iter()).map(|a| a.scenario_id).collect();
         let Some(inventory) = self.insight.inventory.as_mut() else { return VecDeque::new() };
         let removed: Vec<u64> = inventory.scenario_ids().into_iter().filter(|id| !live.contains(id)).collect();
-        let scanned: Vec<ScenarioDependencies> =
-            std::mem::take(&mut self.insight.scanned).into_values().filter(|s| live.contains(&s.scenario_id)).collect();
+        // Kept (not taken): after a moved branch the other writer's inventory is read and merged again.
+        let scanned: Vec<ScenarioDependencies> = self
+            .insight
+            .scanned
+            .values()
+            .filter(|s| live.contains(&s.scenario_id) && settled.contains(&s.scenario_id))
+            .cloned()
+            .collect();
         inventory.update(scanned, &removed);
         // Names and teams follow the current list even when the blueprint was not read.
         for listing in self.inventory.scenarios.values() {
@@ -471,7 +481,7 @@ impl Engine {
                 let ours = in_tree.is_some_and(|sha| record.as_ref().is_some_and(|r| &r.blob_sha == sha));
                 let persons = in_tree.is_some_and(|sha| *sha != report.blob_sha) && !ours && self.insight.readme_owner != Some(ReadmeOwner::Generated);
                 if persons {
-                    self.warnings.push(format!(
+                    self.warn_once(format!(
                         "{README_PATH} in the repository is not the generated report (it has no \"{}\" first line): it was left alone, and the report is kept in {FALLBACK_README_PATH}",
                         GENERATED_MARKER.chars().take(40).collect::<String>()
                     ));
