@@ -96,6 +96,8 @@ pub(super) struct Insight {
     folders: Vec<Folder>,
     folders_done: bool,
     readme_owner: Option<ReadmeOwner>,
+    /// Whether the state this run settles on differs from the repository's (set when the stage starts).
+    state_changes: bool,
 }
 
 /// The order of the reads; `begin_insight` walks it from the start, skipping what is done or not needed.
@@ -137,16 +139,15 @@ impl Engine {
                 self.insight.inventory_sha = None;
             }
         }
+        // Rendering a large state is the costly part: once per start, not once per read.
+        let next = self.next_state();
+        self.insight.state_changes =
+            Some(crate::githash::git_blob_sha(next.render().as_bytes())) != self.tree.blobs.get(crate::state::STATE_PATH).cloned();
         self.phase = self.insight_after(Stage::Start);
     }
 
-    fn state_changes(&self) -> bool {
-        let next = self.next_state();
-        Some(crate::githash::git_blob_sha(next.render().as_bytes())) != self.tree.blobs.get(crate::state::STATE_PATH).cloned()
-    }
-
     fn inventory_wanted(&self) -> bool {
-        self.config.dependency_inventory && (self.config.check_dependencies || self.state_changes())
+        self.config.dependency_inventory && (self.config.check_dependencies || self.insight.state_changes)
     }
 
     /// The first read after `done` that is needed, else the state tree.
@@ -178,7 +179,7 @@ impl Engine {
             }
             self.insight.lists_done = true;
         }
-        let report_wanted = self.config.audit_readme && self.state_changes();
+        let report_wanted = self.config.audit_readme && self.insight.state_changes;
         if done < Stage::Folders && report_wanted && !self.insight.folders_done {
             let teams: BTreeSet<u64> = self
                 .inventory
